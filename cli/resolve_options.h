@@ -1,0 +1,20 @@
+// The datapath options that change verdicts (--policy-enforcement, --no-allow-localhost),
+// shared by every command that evaluates flows.
+#pragma once
+#include <CLI/CLI.hpp>
+
+#include "ir/endpoint_policy.h"
+
+namespace ciliumc::cli {
+
+class ResolveFlags {
+ public:
+  void addTo(CLI::App& command);
+  ResolveOptions options() const;
+
+ private:
+  EnforcementMode enforcement_ = EnforcementMode::Default;
+  bool noAllowLocalhost_ = false;
+};
+
+}  // namespace ciliumc::cli

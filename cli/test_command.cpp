@@ -1,0 +1,131 @@
+// `ciliumc test FILES`: run policy unit tests (YAML test files and `test` blocks). Prints PASS
+// or FAIL per case, the deciding rules on failure, and a closing `N passed, M failed` line;
+// exit 1 on any failure. --exec picks the executor: `oracle` (the reference evaluator) or `bpf`
+// (the compiled program in the kernel, with the back end of issue #3).
+#include <iostream>
+#include <regex>
+
+#include <fmt/format.h>
+
+#include "cli/commands.h"
+#include "cli/diagnostic_options.h"
+#include "cli/flow_report.h"
+#include "cli/resolve_options.h"
+#include "cli/suite_runner.h"
+#include "frontend/inputs/input_files.h"
+
+namespace ciliumc::cli {
+
+namespace {
+
+std::string caseTitle(const TestCase& testCase) {
+  if (!testCase.name.empty()) return testCase.name;
+  return fmt::format("{} -> {} {} {}", testCase.from, testCase.to, probeL4Text(testCase.protocol, testCase.port),
+                     verdictName(testCase.expect));
+}
+
+struct TestCommand {
+  std::vector<std::string> files;
+  std::string runFilter;
+  std::string exec = "auto";
+  DiagnosticOptions diagnostics;
+  ResolveFlags resolveFlags;
+
+  int run() {
+    DiagnosticEngine diags;
+    if (!diagnostics.configure(diags)) return 2;
+    if (exec == "bpf") {
+      std::cerr << "ciliumc test: error: --exec bpf is not available yet: the BPF back end (compiled "
+                   "programs run through BPF_PROG_TEST_RUN) arrives with issue #3; use --exec oracle\n";
+      return 2;
+    }
+    std::optional<std::regex> filter;
+    if (!runFilter.empty()) {
+      try {
+        filter.emplace(runFilter, std::regex::ECMAScript);
+      } catch (const std::regex_error& e) {
+        std::cerr << "ciliumc test: error: --run `" << runFilter << "` is not a valid regular expression: "
+                  << e.what() << "\n";
+        return 2;
+      }
+    }
+    bool json = diagnostics.format() == OutputFormat::Json;
+    LoadedInputs inputs;
+    loadInputs(files, diags, inputs);
+    if (!json)
+      std::cout << "exec: oracle" << (exec == "auto" ? " (auto: the BPF executor is not available yet)" : "") << "\n";
+
+    nlohmann::json results = nlohmann::json::array();
+    int passed = 0, failed = 0;
+    for (const auto& suite : inputs.tests) {
+      auto prepared = prepareSuite(suite, diags, resolveFlags.options());
+      if (!prepared) continue;
+      bool headerPrinted = false;
+      for (const auto& testCase : suite.cases) {
+        std::string title = caseTitle(testCase);
+        if (filter && !std::regex_search(title, *filter) && !std::regex_search(suite.name, *filter)) continue;
+        if (!json && !headerPrinted) {
+          std::cout << "suite " << suite.name << "\n";
+          headerPrinted = true;
+        }
+        auto probe = makeProbe(prepared->inventory, testCase.from, testCase.to, testCase.protocol, testCase.port);
+        if (!probe) {
+          diags.report(DiagCode::CP6001, testCase.location, probe.error().message, probe.error().hint);
+          ++failed;
+          continue;
+        }
+        FlowVerdict verdict = evaluateFlow(prepared->ir, *probe);
+        bool pass = verdict.verdict == testCase.expect;
+        (pass ? passed : failed)++;
+        if (json) {
+          nlohmann::json result = flowToJson(prepared->ir, *probe, verdict);
+          result["suite"] = suite.name;
+          result["name"] = title;
+          result["file"] = testCase.location.fileName();
+          result["line"] = testCase.location.line;
+          result["expect"] = verdictName(testCase.expect);
+          result["pass"] = pass;
+          results.push_back(std::move(result));
+          continue;
+        }
+        std::cout << (pass ? "  PASS " : "  FAIL ") << title << "\n";
+        if (!pass) {
+          std::cout << fmt::format("       {}: expected {}, got {}\n", testCase.location.toString(),
+                                   verdictName(testCase.expect), verdictName(verdict.verdict));
+          for (const auto& line : describeFlow(prepared->ir, *probe, verdict)) std::cout << "       " << line << "\n";
+        }
+      }
+    }
+    diagnostics.printText(diags);
+    if (inputs.tests.empty() && !diags.hasErrors())
+      std::cerr << "ciliumc test: error: no tests found (test files have a `cases:` key; `.policy` files "
+                   "may contain `test` blocks)\n";
+    if (json) {
+      nlohmann::json out = {{"format_version", 1}, {"exec", "oracle"}, {"results", results},
+                            {"passed", passed}, {"failed", failed}};
+      std::cout << out.dump(2) << "\n";
+    } else {
+      std::cout << passed << " passed, " << failed << " failed\n";
+    }
+    return failed == 0 && !diags.hasErrors() && !inputs.tests.empty() ? 0 : 1;
+  }
+};
+
+}  // namespace
+
+CommandRunner addTestCommand(CLI::App& app) {
+  auto command = std::make_shared<TestCommand>();
+  CLI::App* sub = app.add_subcommand("test", "Run policy unit tests (test files and `test` blocks)");
+  sub->add_option("files", command->files, "Test files, .policy files with test blocks, or directories")->required();
+  sub->add_option("--run", command->runFilter, "Only cases whose name (or suite) matches this regular expression");
+  sub->add_option("--exec", command->exec,
+                  "Where verdicts come from: oracle (reference evaluator), bpf (compiled program in the "
+                  "kernel; not available yet), auto (bpf when possible, else oracle)")
+      ->check(CLI::IsMember({"auto", "oracle", "bpf"}))
+      ->capture_default_str();
+  command->diagnostics.addTo(*sub, true);
+  command->resolveFlags.addTo(*sub);
+  return [command] { return command->run(); };
+}
+
+}  // namespace ciliumc::cli

@@ -1,0 +1,19 @@
+// Loads the inventory YAML (keys: cluster, namespaces, endpoints, nodes, externals) with
+// precise diagnostics (CP5xxx). Endpoints with a namespace get the derived Kubernetes labels and
+// their plain label keys the `k8s` source. Identities are assigned before returning.
+#pragma once
+#include <optional>
+#include <string>
+
+#include <yaml-cpp/yaml.h>
+
+#include "frontend/diag/diagnostics.h"
+#include "ir/inventory.h"
+
+namespace ciliumc {
+
+std::optional<Inventory> loadInventoryFile(const std::string& path, DiagnosticEngine& diags);
+std::optional<Inventory> inventoryFromYaml(const YAML::Node& root, const std::string& path,
+                                           DiagnosticEngine& diags);
+
+}  // namespace ciliumc

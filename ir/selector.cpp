@@ -1,0 +1,153 @@
+#include "ir/selector.h"
+
+#include <algorithm>
+#include <array>
+
+#include "support/strings.h"
+
+namespace ciliumc {
+
+namespace {
+
+// Words the language reserves; as a key or value they are printed quoted so the printed form
+// always parses back to the same selector.
+bool isLanguageKeyword(std::string_view word) {
+  static constexpr std::array<std::string_view, 22> kKeywords = {
+      "policy", "description", "namespace", "labels", "select", "ingress", "egress", "allow",
+      "deny",   "from",        "to",        "on",     "entity", "cidr",    "except", "in",
+      "notin",  "require",     "test",      "inventory", "policies", "expect"};
+  return std::find(kKeywords.begin(), kKeywords.end(), word) != kKeywords.end();
+}
+
+// A plain word of the language: `[A-Za-z0-9_][-A-Za-z0-9_./]*` — what label keys and values
+// normally look like (`app.kubernetes.io/name`, `kube-system`, `1.0`).
+bool isPlainWord(std::string_view word) {
+  if (word.empty()) return false;
+  auto alnum = [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+  };
+  if (!alnum(word.front())) return false;
+  return std::all_of(word.begin(), word.end(),
+                     [&](char c) { return alnum(c) || c == '-' || c == '.' || c == '/'; });
+}
+
+std::string quoteString(std::string_view text) {
+  std::string out = "\"";
+  for (char c : text) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "\"";
+}
+
+std::string printWord(std::string_view word) {
+  if (isPlainWord(word) && !isLanguageKeyword(word)) return std::string(word);
+  return quoteString(word);
+}
+
+// `app` for source `any`, `k8s:app` otherwise. With a source the token is never a keyword, so
+// only a key that is not a plain word forces quotes (around the whole `source:key`).
+std::string printKey(const std::string& sourceName, const std::string& key) {
+  if (sourceName == source::kAny) return printWord(key);
+  if (isPlainWord(key)) return sourceName + ":" + key;
+  return quoteString(sourceName + ":" + key);
+}
+
+std::string printValueList(const std::vector<std::string>& values) {
+  std::string text = "(";
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (i) text += ", ";
+    text += printWord(values[i]);
+  }
+  return text + ")";
+}
+
+void normalize(Requirement& r) {
+  if (r.op == SelectorOperator::Exists || r.op == SelectorOperator::DoesNotExist) r.values.clear();
+  std::sort(r.values.begin(), r.values.end());
+  r.values.erase(std::unique(r.values.begin(), r.values.end()), r.values.end());
+}
+
+bool sourceCovers(std::string_view requirementSource, std::string_view askedSource) {
+  return requirementSource == askedSource || requirementSource == source::kAny;
+}
+
+}  // namespace
+
+bool Requirement::matches(const LabelSet& labels) const {
+  auto found = labels.find(source, key);
+  // `values` is kept sorted by LabelSelector; a hand-built requirement may not be, so search
+  // linearly here rather than rely on it.
+  auto anyValueIn = [&] {
+    return std::any_of(found.begin(), found.end(), [&](const Label* l) {
+      return std::find(values.begin(), values.end(), l->value) != values.end();
+    });
+  };
+  switch (op) {
+    case SelectorOperator::In: return anyValueIn();
+    case SelectorOperator::NotIn: return !anyValueIn();
+    case SelectorOperator::Exists: return !found.empty();
+    case SelectorOperator::DoesNotExist: return found.empty();
+  }
+  return false;
+}
+
+std::string Requirement::toString() const {
+  std::string k = printKey(source, key);
+  switch (op) {
+    case SelectorOperator::In:
+      if (values.size() == 1) return k + " = " + printWord(values[0]);
+      return k + " in " + printValueList(values);
+    case SelectorOperator::NotIn:
+      if (values.size() == 1) return k + " != " + printWord(values[0]);
+      return k + " notin " + printValueList(values);
+    case SelectorOperator::Exists: return k;
+    case SelectorOperator::DoesNotExist: return "!" + k;
+  }
+  return k;
+}
+
+LabelSelector::LabelSelector(std::vector<Requirement> requirements) {
+  for (auto& r : requirements) addRequirement(std::move(r));
+}
+
+void LabelSelector::addRequirement(Requirement r) {
+  normalize(r);
+  auto it = std::lower_bound(requirements_.begin(), requirements_.end(), r);
+  if (it != requirements_.end() && *it == r) return;
+  requirements_.insert(it, std::move(r));
+}
+
+bool LabelSelector::matches(const LabelSet& labels) const {
+  return std::all_of(requirements_.begin(), requirements_.end(),
+                     [&](const Requirement& r) { return r.matches(labels); });
+}
+
+bool LabelSelector::mentionsKey(std::string_view sourceName, std::string_view key) const {
+  return std::any_of(requirements_.begin(), requirements_.end(), [&](const Requirement& r) {
+    return r.key == key && sourceCovers(r.source, sourceName);
+  });
+}
+
+bool LabelSelector::mentionsKeyPrefix(std::string_view sourceName, std::string_view keyPrefix) const {
+  return std::any_of(requirements_.begin(), requirements_.end(), [&](const Requirement& r) {
+    return startsWith(r.key, keyPrefix) && sourceCovers(r.source, sourceName);
+  });
+}
+
+bool LabelSelector::mentionsReservedSource() const {
+  return std::any_of(requirements_.begin(), requirements_.end(),
+                     [](const Requirement& r) { return r.source == source::kReserved; });
+}
+
+std::string LabelSelector::toString() const {
+  if (requirements_.empty()) return "{}";
+  std::string text = "{ ";
+  for (size_t i = 0; i < requirements_.size(); ++i) {
+    if (i) text += ", ";
+    text += requirements_[i].toString();
+  }
+  return text + " }";
+}
+
+}  // namespace ciliumc

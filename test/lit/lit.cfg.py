@@ -1,0 +1,23 @@
+# lit configuration: every *.test / *.policy file under test/lit with a RUN: line is a test.
+# Substitutions: %ciliumc (the built binary), FileCheck and not from llvm-N-tools, %S (the test's
+# directory), %examples (examples/ in the source tree).
+import os
+import lit.formats
+
+config.name = "ciliumc"
+config.test_format = lit.formats.ShTest(execute_external=False)
+config.suffixes = [".test", ".policy", ".yaml"]
+config.excludes = ["Inputs"]
+config.test_source_root = os.path.dirname(__file__)
+
+ciliumc = lit_config.params.get("ciliumc")
+tools = lit_config.params.get("llvm_tools", "/usr/lib/llvm-19/bin")
+root = lit_config.params.get("source_root")
+if not ciliumc:
+    lit_config.fatal("pass --param ciliumc=/path/to/ciliumc")
+
+config.substitutions.append(("%ciliumc", ciliumc))
+config.substitutions.append(("%examples", os.path.join(root, "examples")))
+config.substitutions.append(("%conformance", os.path.join(root, "test", "conformance")))
+config.environment["PATH"] = tools + os.pathsep + config.environment.get("PATH", "")
+config.environment["NO_COLOR"] = "1"
