@@ -27,8 +27,10 @@ bool DiagnosticOptions::configure(DiagnosticEngine& diags) const {
     } else if (flag.starts_with("no-") && diags.disableWarning(flag.substr(3))) {
       continue;
     } else {
-      std::cerr << "ciliumc: error: unknown warning option `-W" << flag
-                << "` (use -Werror or -Wno-<name>; `ciliumc help` lists warning names)\n";
+      DiagnosticEngine usage;
+      usage.report(DiagCode::CP1004, SourceLocation{}, "unknown warning option `-W" + flag + "`",
+                   "use -Werror or -Wno-<name>; `ciliumc help` lists warning names");
+      printText(usage);
       return false;
     }
   }

@@ -24,8 +24,9 @@ struct ExplainCommand {
   ResolveFlags resolveFlags;
 
   int usageError(const Error& error) const {
-    std::cerr << "ciliumc explain: error: " << error.message << "\n";
-    if (!error.hint.empty()) std::cerr << "  = hint: " << error.hint << "\n";
+    DiagnosticEngine usage;
+    usage.report(DiagCode::CP1004, SourceLocation{}, error.message, error.hint);
+    diagnostics.printText(usage);
     return 2;
   }
 

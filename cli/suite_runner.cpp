@@ -12,15 +12,15 @@ std::optional<Inventory> loadInventoryOrReport(const std::string& path, Diagnost
 std::unique_ptr<PreparedSuite> prepareSuite(const TestSuite& suite, DiagnosticEngine& diags,
                                             const ResolveOptions& options) {
   auto prepared = std::make_unique<PreparedSuite>();
-  size_t errorsBefore = diags.errorCount();
-  loadPolicyFiles(suite.policyFiles, diags, prepared->policies);
+  bool ok = loadPolicyFiles(suite.policyFiles, diags, prepared->policies);
   if (suite.inlineInventory) {
     prepared->inventory = *suite.inlineInventory;
   } else {
     auto inventory = loadInventoryFile(suite.inventoryFile, diags);
     if (inventory) prepared->inventory = std::move(*inventory);
+    ok &= inventory.has_value();
   }
-  if (diags.errorCount() > errorsBefore) return nullptr;
+  if (!ok) return nullptr;
   prepared->ir = resolvePolicy(prepared->policies, prepared->inventory, options);
   return prepared;
 }

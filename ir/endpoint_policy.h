@@ -16,7 +16,10 @@ struct Provenance {
   SourceLocation location;
   std::string policy;  // policy name
   int ruleIndex = -1;  // entry index in its direction; -1 for implicit rules
-  std::string toString() const;  // "web.policy:12:5 (policy deathstar, ingress rule 2)"
+  Direction direction = Direction::Ingress;  // the direction the entry belongs to
+  // "web.policy:12:5 (policy deathstar, ingress rule 2)"; "web.policy:3:1 (policy deathstar)"
+  // when ruleIndex is -1 (a whole rule, e.g. one that switched default-deny on).
+  std::string toString() const;
 };
 
 struct ResolvedEntry {

@@ -60,6 +60,8 @@ class Inventory {
   const ExternalInfo* findExternal(std::string_view name) const;
   const EndpointInfo* endpointByIp(const IpAddress& ip) const;
   const NodeInfo* nodeByIp(const IpAddress& ip) const;
+  const ExternalInfo* externalByIp(const IpAddress& ip) const;
+  const NodeInfo* findNode(std::string_view name) const;
 };
 
 }  // namespace ciliumc

@@ -14,13 +14,14 @@ struct NamedProtocol {
   std::string_view name;
 };
 
+// Order matters only for "did you mean" ties: `icmp6` should suggest `icmpv6`, not `icmp`.
 constexpr std::array<NamedProtocol, 6> kProtocols = {{
     {Protocol::TCP, "tcp"},
     {Protocol::UDP, "udp"},
     {Protocol::SCTP, "sctp"},
     {Protocol::Any, "any"},
-    {Protocol::ICMP, "icmp"},
     {Protocol::ICMPv6, "icmpv6"},
+    {Protocol::ICMP, "icmp"},
 }};
 
 struct NamedIcmpType {

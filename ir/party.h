@@ -26,8 +26,8 @@ struct Party {
 // (world-ipv4 / world-ipv6 identity by family).
 Party partyForIp(const Inventory& inventory, const IpAddress& ip);
 
-// Resolves a reference from a probe: "ns/name", a bare endpoint name, an external's name, or an
-// IP. `peerFamily` picks the address when an endpoint has several (v4 preferred when unset).
+// Resolves a reference from a probe: "ns/name", a bare endpoint name (when unique), an
+// external's or a node's name, or an IP. `peerFamily` picks the address when an endpoint has several (v4 preferred when unset).
 Expected<Party> resolveParty(const Inventory& inventory, std::string_view reference,
                              std::optional<IpFamily> family = std::nullopt);
 

@@ -9,33 +9,44 @@ namespace ciliumc {
 
 namespace {
 
-// Words the language reserves; as a key or value they are printed quoted so the printed form
-// always parses back to the same selector.
+// The printed form must parse back to the same selector, so these mirror the WORD token and the
+// keyword list of frontend/lang/PolicyLang.g4 (frontend/lang/words.cpp implements the same rule
+// for the printer; ir/ cannot depend on frontend/).
 bool isLanguageKeyword(std::string_view word) {
-  static constexpr std::array<std::string_view, 22> kKeywords = {
+  static constexpr std::array<std::string_view, 23> kKeywords = {
       "policy", "description", "namespace", "labels", "select", "ingress", "egress", "allow",
-      "deny",   "from",        "to",        "on",     "entity", "cidr",    "except", "in",
-      "notin",  "require",     "test",      "inventory", "policies", "expect"};
+      "deny",   "from",        "to",        "on",     "require", "entity", "cidr",   "except",
+      "in",     "notin",       "none",      "test",   "inventory", "policies", "expect"};
   return std::find(kKeywords.begin(), kKeywords.end(), word) != kKeywords.end();
 }
 
-// A plain word of the language: `[A-Za-z0-9_][-A-Za-z0-9_./]*` — what label keys and values
+// WORD : [A-Za-z0-9_] ([-A-Za-z0-9_.] | '/' [-A-Za-z0-9_.])* — what label keys and values
 // normally look like (`app.kubernetes.io/name`, `kube-system`, `1.0`).
 bool isPlainWord(std::string_view word) {
-  if (word.empty()) return false;
-  auto alnum = [](char c) {
+  auto start = [](char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
   };
-  if (!alnum(word.front())) return false;
-  return std::all_of(word.begin(), word.end(),
-                     [&](char c) { return alnum(c) || c == '-' || c == '.' || c == '/'; });
+  auto inner = [&](char c) { return start(c) || c == '-' || c == '.'; };
+  if (word.empty() || !start(word.front())) return false;
+  for (size_t i = 1; i < word.size(); ++i) {
+    if (inner(word[i])) continue;
+    if (word[i] == '/' && i + 1 < word.size() && inner(word[i + 1])) continue;
+    return false;
+  }
+  return true;
 }
 
 std::string quoteString(std::string_view text) {
   std::string out = "\"";
   for (char c : text) {
-    if (c == '"' || c == '\\') out += '\\';
-    out += c;
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default: out += c;
+    }
   }
   return out + "\"";
 }
@@ -45,12 +56,11 @@ std::string printWord(std::string_view word) {
   return quoteString(word);
 }
 
-// `app` for source `any`, `k8s:app` otherwise. With a source the token is never a keyword, so
-// only a key that is not a plain word forces quotes (around the whole `source:key`).
+// `app` for source `any` (the default in selectors), `k8s:app` otherwise; `:` is a token of its
+// own, so source and key are printed (and quoted) separately.
 std::string printKey(const std::string& sourceName, const std::string& key) {
   if (sourceName == source::kAny) return printWord(key);
-  if (isPlainWord(key)) return sourceName + ":" + key;
-  return quoteString(sourceName + ":" + key);
+  return printWord(sourceName) + ":" + printWord(key);
 }
 
 std::string printValueList(const std::vector<std::string>& values) {

@@ -10,6 +10,8 @@
 namespace ciliumc {
 
 struct Error {
+  Error(std::string message = {}, size_t offset = 0, std::string hint = {})
+      : message(std::move(message)), offset(offset), hint(std::move(hint)) {}
   std::string message;
   size_t offset = 0;  // byte offset of the problem inside the parsed text
   std::string hint;   // optional "did you mean ..." style hint

@@ -51,10 +51,10 @@ std::vector<Edit> editScript(const std::vector<std::string>& a, const std::vecto
   while (i < n || j < m) {
     if (i < n && j < m && a[prefix + i] == b[prefix + j]) {
       edits.push_back({' ', a[prefix + i]}); ++i; ++j;
-    } else if (j < m && (i == n || lcs[i][j + 1] >= lcs[i + 1][j])) {
-      edits.push_back({'+', b[prefix + j]}); ++j;
+    } else if (i < n && (j == m || lcs[i + 1][j] >= lcs[i][j + 1])) {
+      edits.push_back({'-', a[prefix + i]}); ++i;  // removals first, as `diff -u` prints them
     } else {
-      edits.push_back({'-', a[prefix + i]}); ++i;
+      edits.push_back({'+', b[prefix + j]}); ++j;
     }
   }
   for (size_t k = a.size() - suffix; k < a.size(); ++k) edits.push_back({' ', a[k]});

@@ -75,6 +75,10 @@ void DiagnosticEngine::report(DiagCode code, SourceLocation location, std::strin
     if (disableAll_ || disabled_.count(info.warningName) > 0) return;
     if (warningsAsErrors_) severity = Severity::Error;
   }
+  // A file read twice (named on the command line and by a test suite) reports once.
+  std::string identity = std::string(info.code) + '\0' + location.fileName() + '\0' +
+                         std::to_string(location.line) + ':' + std::to_string(location.column) + '\0' + message;
+  if (!reported_.insert(std::move(identity)).second) return;
   diagnostics_.push_back(
       Diagnostic{code, severity, std::move(location), length, std::move(message), std::move(hint)});
 }

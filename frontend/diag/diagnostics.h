@@ -56,7 +56,8 @@ class DiagnosticEngine {
   // Accepts a warning name ("unsupported-field") or "all"; false when unknown.
   bool disableWarning(std::string_view name);
 
-  // Reports a diagnostic; warnings may be dropped or promoted per the options above.
+  // Reports a diagnostic; warnings may be dropped or promoted per the options above. A
+  // diagnostic identical to an earlier one (code, place, message) is dropped.
   void report(DiagCode code, SourceLocation location, std::string message, std::string hint = {},
               int length = 1);
 
@@ -76,6 +77,7 @@ class DiagnosticEngine {
   bool disableAll_ = false;
   bool warningsAsErrors_ = false;
   std::vector<Diagnostic> diagnostics_;
+  std::set<std::string> reported_;
 };
 
 }  // namespace ciliumc

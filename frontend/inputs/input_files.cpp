@@ -150,7 +150,10 @@ bool loadInputs(const std::vector<std::string>& paths, DiagnosticEngine& diags, 
 bool loadPolicyFiles(const std::vector<std::string>& paths, DiagnosticEngine& diags, PolicySet& out) {
   bool ok = true;
   std::vector<TestSuite> ignoredTests;  // test blocks of policy files named by a suite do not nest
-  for (const auto& path : paths) {
+  std::vector<std::string> files;
+  for (const auto& path : paths) expandPath(path, files, diags);
+  for (const auto& path : files) {
+    bool explicitlyNamed = std::find(paths.begin(), paths.end(), path) != paths.end();
     auto text = readFileText(path, diags);
     if (!text) { ok = false; continue; }
     switch (classifyInput(path, *text)) {
@@ -160,9 +163,13 @@ bool loadPolicyFiles(const std::vector<std::string>& paths, DiagnosticEngine& di
       case InputKind::KubernetesYaml:
         ok &= importKubernetesPolicies(path, *text, diags, out);
         break;
-      default:
+      case InputKind::Inventory:
+      case InputKind::TestFile:
+        if (!explicitlyNamed) break;  // inventories and tests beside the policies of a directory
+        [[fallthrough]];
+      case InputKind::Unknown:
         diags.report(DiagCode::CP1002, SourceLocation{std::make_shared<std::string>(path)},
-                     "not a policy file", "a test's `policies:` must name `.policy` or policy YAML files");
+                     "not a policy file", "name `.policy` files or Kubernetes/Cilium policy YAML here");
         ok = false;
     }
   }

@@ -29,7 +29,8 @@ std::optional<std::string> readFileText(const std::string& path, DiagnosticEngin
 // Expands directories, classifies and loads each file. Returns false if any error was reported.
 bool loadInputs(const std::vector<std::string>& paths, DiagnosticEngine& diags, LoadedInputs& out);
 
-// Loads policy files only (used by test suites for their `policies:` list).
+// Loads policy files only (test suites' `policies:`, explain, convert). Directories expand to
+// the policy files below them; a non-policy file named explicitly is an error (CP1002).
 bool loadPolicyFiles(const std::vector<std::string>& paths, DiagnosticEngine& diags, PolicySet& out);
 
 // The kind of one file, by extension and (for YAML/JSON) by its top-level keys.

@@ -18,10 +18,14 @@ SourceLocation locationFromMark(const YAML::Mark& mark, const std::shared_ptr<co
   return location;
 }
 
-SourceLocation locationOfNode(const YAML::Node& node, const std::shared_ptr<const std::string>& file,
-                              size_t offset) {
+SourceLocation locationOfNode(const YAML::Node& node, const std::shared_ptr<const std::string>& file) {
   if (!node.IsDefined()) return locationFromMark(YAML::Mark::null_mark(), file);
-  SourceLocation location = locationFromMark(node.Mark(), file);
+  return locationFromMark(node.Mark(), file);
+}
+
+SourceLocation locationInScalar(const YAML::Node& node, const std::shared_ptr<const std::string>& file,
+                                size_t offset) {
+  SourceLocation location = locationOfNode(node, file);
   if (location.line > 0) location.column += static_cast<int>(offset) + (isQuotedScalar(node) ? 1 : 0);
   return location;
 }

@@ -12,11 +12,18 @@ namespace ciliumc {
 
 SourceLocation locationFromMark(const YAML::Mark& mark, const std::shared_ptr<const std::string>& file);
 
-// The location of a node, shifted by `offset` bytes into its scalar text. Quoted scalars start
-// one column after their mark (the quote), so offsets into the text land on the right byte for
-// single-line scalars.
-SourceLocation locationOfNode(const YAML::Node& node, const std::shared_ptr<const std::string>& file,
-                              size_t offset = 0);
+// The location of a node: where it starts (for a quoted scalar, its opening quote).
+SourceLocation locationOfNode(const YAML::Node& node, const std::shared_ptr<const std::string>& file);
+
+// The location of byte `offset` of a scalar's text. A quoted scalar's text starts one column after
+// its mark (the quote); exact for single-line scalars without escapes.
+SourceLocation locationInScalar(const YAML::Node& node, const std::shared_ptr<const std::string>& file,
+                                size_t offset);
+// Same as locationInScalar (kept for frontend/inputs, which calls it by this name).
+inline SourceLocation locationOfNode(const YAML::Node& node, const std::shared_ptr<const std::string>& file,
+                                     size_t offset) {
+  return locationInScalar(node, file, offset);
+}
 
 // Columns to underline for a node: its scalar text (with quotes), or 1 for collections.
 int underlineLength(const YAML::Node& node);

@@ -9,6 +9,8 @@ config.test_format = lit.formats.ShTest(execute_external=False)
 config.suffixes = [".test", ".policy", ".yaml"]
 config.excludes = ["Inputs"]
 config.test_source_root = os.path.dirname(__file__)
+# Outputs (%t files, Output/ folders) go to the build tree, never into the sources.
+config.test_exec_root = lit_config.params.get("exec_root", os.path.join(os.getcwd(), "lit-output"))
 
 ciliumc = lit_config.params.get("ciliumc")
 tools = lit_config.params.get("llvm_tools", "/usr/lib/llvm-19/bin")

@@ -307,12 +307,20 @@ TEST(RenderText, SummaryWording) {
                         Case{1, 1, "1 error and 1 warning generated.\n"},
                         Case{2, 5, "2 errors and 5 warnings generated.\n"}}) {
     DiagnosticEngine engine;
-    for (int i = 0; i < c.warnings; ++i) engine.report(kWarning, SourceLocation{}, "w");
-    for (int i = 0; i < c.errors; ++i) engine.report(kError, SourceLocation{}, "e");
+    for (int i = 0; i < c.warnings; ++i) engine.report(kWarning, SourceLocation{}, "w" + std::to_string(i));
+    for (int i = 0; i < c.errors; ++i) engine.report(kError, SourceLocation{}, "e" + std::to_string(i));
     std::string text = renderText(engine);
     ASSERT_GE(text.size(), c.summary.size());
     EXPECT_EQ(text.substr(text.size() - c.summary.size()), c.summary);
   }
+}
+
+TEST(Engine, IdenticalDiagnosticIsReportedOnce) {
+  DiagnosticEngine engine;
+  engine.report(kError, at("p.policy", 1, 2), "bad");
+  engine.report(kError, at("p.policy", 1, 2), "bad");
+  engine.report(kError, at("p.policy", 1, 3), "bad");
+  EXPECT_EQ(engine.errorCount(), 2u);
 }
 
 TEST(RenderText, NothingAtAllWhenClean) {

@@ -97,7 +97,10 @@ TEST(RequirementPrint, LanguageSyntaxForEachOperator) {
 
 TEST(RequirementPrint, KeywordsAndNonWordsAreQuoted) {
   EXPECT_EQ(req("any", "in", SelectorOperator::In, {"policy"}).toString(), "\"in\" = \"policy\"");
-  EXPECT_EQ(req("k8s", "in", SelectorOperator::In, {"deny"}).toString(), "k8s:in = \"deny\"");
+  EXPECT_EQ(req("k8s", "in", SelectorOperator::In, {"deny"}).toString(), "k8s:\"in\" = \"deny\"");
+  EXPECT_EQ(req("any", "none", SelectorOperator::Exists).toString(), "\"none\"");
+  EXPECT_EQ(req("any", "x", SelectorOperator::In, {"a/"}).toString(), "x = \"a/\"");
+  EXPECT_EQ(req("any", "x", SelectorOperator::In, {"a\nb"}).toString(), "x = \"a\\nb\"");
   EXPECT_EQ(req("any", "app", SelectorOperator::In, {"a b"}).toString(), "app = \"a b\"");
   EXPECT_EQ(req("any", "app", SelectorOperator::In, {"say \"hi\""}).toString(), "app = \"say \\\"hi\\\"\"");
   EXPECT_EQ(req("any", "app.kubernetes.io/name", SelectorOperator::In, {"kube-dns"}).toString(),
