@@ -3,71 +3,25 @@
 #include <algorithm>
 #include <array>
 
+#include "ir/language_words.h"
 #include "support/strings.h"
 
 namespace ciliumc {
 
 namespace {
 
-// The printed form must parse back to the same selector, so these mirror the WORD token and the
-// keyword list of frontend/lang/PolicyLang.g4 (frontend/lang/words.cpp implements the same rule
-// for the printer; ir/ cannot depend on frontend/).
-bool isLanguageKeyword(std::string_view word) {
-  static constexpr std::array<std::string_view, 23> kKeywords = {
-      "policy", "description", "namespace", "labels", "select", "ingress", "egress", "allow",
-      "deny",   "from",        "to",        "on",     "require", "entity", "cidr",   "except",
-      "in",     "notin",       "none",      "test",   "inventory", "policies", "expect"};
-  return std::find(kKeywords.begin(), kKeywords.end(), word) != kKeywords.end();
-}
-
-// WORD : [A-Za-z0-9_] ([-A-Za-z0-9_.] | '/' [-A-Za-z0-9_.])* — what label keys and values
-// normally look like (`app.kubernetes.io/name`, `kube-system`, `1.0`).
-bool isPlainWord(std::string_view word) {
-  auto start = [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
-  };
-  auto inner = [&](char c) { return start(c) || c == '-' || c == '.'; };
-  if (word.empty() || !start(word.front())) return false;
-  for (size_t i = 1; i < word.size(); ++i) {
-    if (inner(word[i])) continue;
-    if (word[i] == '/' && i + 1 < word.size() && inner(word[i + 1])) continue;
-    return false;
-  }
-  return true;
-}
-
-std::string quoteString(std::string_view text) {
-  std::string out = "\"";
-  for (char c : text) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default: out += c;
-    }
-  }
-  return out + "\"";
-}
-
-std::string printWord(std::string_view word) {
-  if (isPlainWord(word) && !isLanguageKeyword(word)) return std::string(word);
-  return quoteString(word);
-}
-
 // `app` for source `any` (the default in selectors), `k8s:app` otherwise; `:` is a token of its
 // own, so source and key are printed (and quoted) separately.
 std::string printKey(const std::string& sourceName, const std::string& key) {
-  if (sourceName == source::kAny) return printWord(key);
-  return printWord(sourceName) + ":" + printWord(key);
+  if (sourceName == source::kAny) return canonicalWord(key);
+  return canonicalWord(sourceName) + ":" + canonicalWord(key);
 }
 
 std::string printValueList(const std::vector<std::string>& values) {
   std::string text = "(";
   for (size_t i = 0; i < values.size(); ++i) {
     if (i) text += ", ";
-    text += printWord(values[i]);
+    text += canonicalWord(values[i]);
   }
   return text + ")";
 }
@@ -106,10 +60,10 @@ std::string Requirement::toString() const {
   std::string k = printKey(source, key);
   switch (op) {
     case SelectorOperator::In:
-      if (values.size() == 1) return k + " = " + printWord(values[0]);
+      if (values.size() == 1) return k + " = " + canonicalWord(values[0]);
       return k + " in " + printValueList(values);
     case SelectorOperator::NotIn:
-      if (values.size() == 1) return k + " != " + printWord(values[0]);
+      if (values.size() == 1) return k + " != " + canonicalWord(values[0]);
       return k + " notin " + printValueList(values);
     case SelectorOperator::Exists: return k;
     case SelectorOperator::DoesNotExist: return "!" + k;

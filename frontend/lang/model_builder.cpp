@@ -2,7 +2,7 @@
 
 #include <fmt/format.h>
 
-#include "frontend/lang/words.h"
+#include "ir/language_words.h"
 
 namespace ciliumc {
 

@@ -8,7 +8,7 @@
 
 #include "frontend/lang/layout_writer.h"
 #include "frontend/lang/print_policy.h"
-#include "frontend/lang/words.h"
+#include "ir/language_words.h"
 
 namespace ciliumc {
 namespace {

@@ -1,4 +1,4 @@
-#include "frontend/lang/words.h"
+#include "ir/language_words.h"
 
 #include <algorithm>
 

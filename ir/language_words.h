@@ -1,6 +1,8 @@
 // Words of the policy language: the keyword list, string escapes, and the canonical way to
 // write an arbitrary text as a word (bare when the lexer would read it back as one WORD that is
-// not a keyword, quoted otherwise). Shared by the model builder, the formatter and the printer.
+// not a keyword, quoted otherwise). Shared by everything that prints or reads the language: the
+// model builder, the formatter and printer (frontend/lang) and the model's own toString()s here
+// in ir/. Must agree with the WORD and keyword tokens of frontend/lang/PolicyLang.g4.
 #pragma once
 #include <string>
 #include <string_view>
