@@ -4,13 +4,17 @@
 //   (a) parse + check of the policy text   (parsePolicyLanguage)
 //   (b) inventory load                     (loadInventoryFile)
 //   (c) resolvePolicy over every endpoint
-//   (d) the whole `ciliumc check FILE --inventory INV` process, if argv[1] names ciliumc
+//   (d) the whole `ciliumc check FILE` process, and `ciliumc check FILE --inventory INV`, if
+//       argv[1] names ciliumc; with the peak resident set size of the latter (getrusage
+//       RUSAGE_CHILDREN ru_maxrss, measured in a child of its own so nothing else counts)
 // against baselines measured in the same run on the same files: reading them, yaml-cpp's
 // YAML::Load of the inventory, and a brace-counting scan of the policy text. Every number is the
-// best wall time of 5 runs, in milliseconds.
+// best wall time of 5 runs, in milliseconds. docs/performance.md records results.
 //
 // Usage: check_speed [path/to/ciliumc]
 #include <fmt/format.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <yaml-cpp/yaml.h>
 
@@ -261,15 +265,37 @@ std::string generateInventoryText(Choices& choose) {
 
 // ---- measuring -----------------------------------------------------------------------------
 
+// CPU time used so far by this process and its waited-for children (user + system), in ms.
+// Child commands (std::system) count through RUSAGE_CHILDREN, in-process work through
+// RUSAGE_SELF, so one figure serves both kinds of measurement.
+double cpuMsSoFar() {
+  auto ms = [](const struct rusage& usage) {
+    return (usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) * 1e3 +
+           (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e3;
+  };
+  struct rusage self {}, children {};
+  getrusage(RUSAGE_SELF, &self);
+  getrusage(RUSAGE_CHILDREN, &children);
+  return ms(self) + ms(children);
+}
+
+// The best of kRuns runs: wall clock, and CPU time (which a busy machine inflates less).
+struct Timing {
+  double wallMs = std::numeric_limits<double>::infinity();
+  double cpuMs = std::numeric_limits<double>::infinity();
+};
+
 template <typename Work>
-double bestOfRunsMs(Work&& work) {
-  double best = std::numeric_limits<double>::infinity();
+Timing bestOfRuns(Work&& work) {
+  Timing best;
   for (int run = 0; run < kRuns; ++run) {
+    const double cpuStart = cpuMsSoFar();
     const auto start = std::chrono::steady_clock::now();
     work();
     const std::chrono::duration<double, std::milli> elapsed =
         std::chrono::steady_clock::now() - start;
-    best = std::min(best, elapsed.count());
+    best.wallMs = std::min(best.wallMs, elapsed.count());
+    best.cpuMs = std::min(best.cpuMs, cpuMsSoFar() - cpuStart);
   }
   return best;
 }
@@ -313,17 +339,49 @@ std::string shellQuote(const std::string& word) {
   return quoted + "'";
 }
 
+// Runs `command` through the shell in a child process of its own and returns the peak RSS in
+// KiB of that child's largest descendant (ciliumc; the shell is far smaller), or -1 if the
+// command failed. RUSAGE_CHILDREN reports the largest waited-for descendant of the caller, so
+// a fresh child keeps the benchmark's earlier commands out of the figure; it reports through a
+// pipe.
+long peakRssKiB(const std::string& command) {
+  int pipeEnds[2];
+  if (pipe(pipeEnds) != 0) return -1;
+  pid_t child = fork();
+  if (child < 0) return -1;
+  if (child == 0) {
+    close(pipeEnds[0]);
+    long result = -1;
+    if (std::system(command.c_str()) == 0) {
+      struct rusage usage {};
+      if (getrusage(RUSAGE_CHILDREN, &usage) == 0) result = usage.ru_maxrss;
+    }
+    ssize_t written = write(pipeEnds[1], &result, sizeof result);
+    _exit(written == sizeof result ? 0 : 1);
+  }
+  close(pipeEnds[1]);
+  long result = -1;
+  if (read(pipeEnds[0], &result, sizeof result) != sizeof result) result = -1;
+  close(pipeEnds[0]);
+  int status = 0;
+  waitpid(child, &status, 0);
+  return result;
+}
+
 struct Row {
   std::string name;
-  double ms;
-  double baselineMs;  // 0 = no baseline to compare with
+  Timing time;
+  double baselineMs;  // wall; 0 = no baseline to compare with
 };
 
 void printTable(const std::vector<Row>& rows) {
-  fmt::print("{:<52} {:>10} {:>12}\n", "measurement (best of 5)", "ms", "x baseline");
+  fmt::print("{:<52} {:>10} {:>10} {:>12}\n", "measurement (best of 5)", "wall ms", "CPU ms",
+             "x baseline");
   for (const Row& row : rows) {
-    std::string ratio = row.baselineMs > 0 ? fmt::format("{:.1f}", row.ms / row.baselineMs) : "";
-    fmt::print("{:<52} {:>10.2f} {:>12}\n", row.name, row.ms, ratio);
+    std::string ratio =
+        row.baselineMs > 0 ? fmt::format("{:.1f}", row.time.wallMs / row.baselineMs) : "";
+    fmt::print("{:<52} {:>10.2f} {:>10.1f} {:>12}\n", row.name, row.time.wallMs, row.time.cpuMs,
+               ratio);
   }
 }
 
@@ -346,22 +404,24 @@ int runBenchmark(int argc, char** argv) {
       inventoryPath.string(), inventoryText.size() / 1024, kEndpoints, kNamespaces);
 
   int status = 0;
+  long peakRss = -1;  // KiB, of `ciliumc check FILE --inventory INV`
   std::vector<Row> rows;
 
   // Baselines: the least any checker must do with these files.
-  const double readMs = bestOfRunsMs([&] {
+  const Timing read = bestOfRuns([&] {
     benchmarkSink = readWholeFile(policyPath).size() + readWholeFile(inventoryPath).size();
   });
-  const double yamlMs = bestOfRunsMs([&] { benchmarkSink = YAML::Load(inventoryText).size(); });
-  const double scanMs = bestOfRunsMs([&] { benchmarkSink = countBraces(policyText); });
-  rows.push_back({"baseline: read both files", readMs, 0});
-  rows.push_back({"baseline: YAML::Load(inventory)", yamlMs, 0});
-  rows.push_back({"baseline: scan policy text (count braces)", scanMs, 0});
+  const Timing yaml = bestOfRuns([&] { benchmarkSink = YAML::Load(inventoryText).size(); });
+  const Timing scan = bestOfRuns([&] { benchmarkSink = countBraces(policyText); });
+  const double readMs = read.wallMs, yamlMs = yaml.wallMs, scanMs = scan.wallMs;
+  rows.push_back({"baseline: read both files", read, 0});
+  rows.push_back({"baseline: YAML::Load(inventory)", yaml, 0});
+  rows.push_back({"baseline: scan policy text (count braces)", scan, 0});
 
   // (a) parse + check.
   PolicySet policies;
   DiagnosticEngine policyDiags;
-  const double parseMs = bestOfRunsMs([&] {
+  const Timing parse = bestOfRuns([&] {
     DiagnosticEngine diags;
     PolicySet parsed;
     std::vector<TestSuite> tests;
@@ -376,12 +436,12 @@ int runBenchmark(int argc, char** argv) {
   }
   rows.push_back({fmt::format("(a) parsePolicyLanguage: {} rules, {} warnings",
                               policies.rules.size(), policyDiags.warningCount()),
-                  parseMs, scanMs});
+                  parse, scanMs});
 
   // (b) inventory load.
   std::optional<Inventory> inventory;
   DiagnosticEngine inventoryDiags;
-  const double inventoryMs = bestOfRunsMs([&] {
+  const Timing inventoryLoad = bestOfRuns([&] {
     DiagnosticEngine diags;
     inventory = loadInventoryFile(inventoryPath.string(), diags);
     inventoryDiags = std::move(diags);
@@ -393,12 +453,12 @@ int runBenchmark(int argc, char** argv) {
   }
   rows.push_back({fmt::format("(b) loadInventoryFile: {} endpoints",
                               inventory ? inventory->endpoints.size() : 0),
-                  inventoryMs, readMs + yamlMs});
+                  inventoryLoad, readMs + yamlMs});
 
   // (c) resolve.
   if (inventory && status == 0) {
     size_t resolvedEntries = 0;
-    const double resolveMs = bestOfRunsMs([&] {
+    const Timing resolve = bestOfRuns([&] {
       PolicyIR ir = resolvePolicy(policies, *inventory, ResolveOptions{});
       resolvedEntries = 0;
       for (const EndpointPolicy& endpoint : ir.endpoints) {
@@ -406,25 +466,36 @@ int runBenchmark(int argc, char** argv) {
       }
     });
     rows.push_back(
-        {fmt::format("(c) resolvePolicy: {} resolved entries", resolvedEntries), resolveMs, 0});
+        {fmt::format("(c) resolvePolicy: {} resolved entries", resolvedEntries), resolve, 0});
   }
 
-  // (d) the whole command, process start-up included.
+  // (d) the whole command, process start-up included: policies only, then with the inventory.
   if (argc > 1) {
-    const std::string command =
-        fmt::format("{} check {} --inventory {} >/dev/null", shellQuote(argv[1]),
-                    shellQuote(policyPath.string()), shellQuote(inventoryPath.string()));
-    int exitStatus = 0;
-    const double checkMs = bestOfRunsMs([&] { exitStatus = std::system(command.c_str()); });
-    if (exitStatus != 0) {
-      std::cerr << "error: `" << command << "` failed (status " << exitStatus << ")\n";
-      status = 1;
-    }
-    rows.push_back({"(d) ciliumc check FILE --inventory INV", checkMs, readMs + yamlMs + scanMs});
+    const std::string checkPolicy =
+        fmt::format("{} check {}", shellQuote(argv[1]), shellQuote(policyPath.string()));
+    const std::string checkAll =
+        fmt::format("{} --inventory {}", checkPolicy, shellQuote(inventoryPath.string()));
+    auto timeCommand = [&](const std::string& command) {
+      const std::string quiet = command + " >/dev/null";
+      int exitStatus = 0;
+      const Timing time = bestOfRuns([&] { exitStatus = std::system(quiet.c_str()); });
+      if (exitStatus != 0) {
+        std::cerr << "error: `" << command << "` failed (status " << exitStatus << ")\n";
+        status = 1;
+      }
+      return time;
+    };
+    rows.push_back({"(d) ciliumc check FILE", timeCommand(checkPolicy), readMs + scanMs});
+    rows.push_back(
+        {"(e) ciliumc check FILE --inventory INV", timeCommand(checkAll), readMs + yamlMs + scanMs});
+    peakRss = peakRssKiB(checkAll + " >/dev/null");
   }
 
   printTable(rows);
-  fmt::print("\n(a) is relative to the brace scan, (b) to read + YAML::Load, (d) to all three.\n");
+  if (peakRss >= 0) fmt::print("{:<52} {:>10.1f}\n", "peak RSS of (e), MiB", peakRss / 1024.0);
+  fmt::print(
+      "\n(a) is relative to the brace scan, (b) to read + YAML::Load, (d) to read + scan, (e) to\n"
+      "all three baselines. Times are wall clock: on a busy machine they include waiting for a CPU.\n");
   std::error_code ignored;
   std::filesystem::remove_all(dir, ignored);
   return status;

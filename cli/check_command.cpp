@@ -15,6 +15,15 @@ namespace ciliumc::cli {
 
 namespace {
 
+// "ok: 3 policies in 2 files, 1 test suite, 1 inventory"
+std::string successLine(const LoadedInputs& inputs) {
+  size_t policies = inputs.policies.rules.size(), files = inputs.policyFiles.size(),
+         suites = inputs.tests.size(), inventories = inputs.inventoryFiles.size();
+  return fmt::format("ok: {} polic{} in {} file{}, {} test suite{}, {} inventor{}\n", policies,
+                     policies == 1 ? "y" : "ies", files, files == 1 ? "" : "s", suites, suites == 1 ? "" : "s",
+                     inventories, inventories == 1 ? "y" : "ies");
+}
+
 struct CheckCommand {
   std::vector<std::string> files;
   std::string inventory;
@@ -36,6 +45,10 @@ struct CheckCommand {
         if (!probe) diags.report(DiagCode::CP6001, testCase.location, probe.error().message, probe.error().hint);
       }
     }
+    // Inventories named among the inputs are checked like everything else (the one given with
+    // --inventory is loaded below, once).
+    for (const auto& path : inputs.inventoryFiles)
+      if (path != inventory) loadInventoryOrReport(path, diags);
     std::optional<Inventory> inv;
     if (!inventory.empty()) inv = loadInventoryOrReport(inventory, diags);
     if (!emit.empty() && !inv) {
@@ -50,10 +63,7 @@ struct CheckCommand {
       if (emit == "policy-ir") printPolicyIR(std::cout, ir, *inv);
     }
     if (diagnostics.format() == OutputFormat::Text && emit.empty())
-      std::cout << fmt::format("ok: {} polic{} in {} file{}, {} test suite{}\n", inputs.policies.rules.size(),
-                               inputs.policies.rules.size() == 1 ? "y" : "ies", inputs.policyFiles.size(),
-                               inputs.policyFiles.size() == 1 ? "" : "s", inputs.tests.size(),
-                               inputs.tests.size() == 1 ? "" : "s");
+      std::cout << successLine(inputs);
     return 0;
   }
 };
@@ -65,9 +75,11 @@ CommandRunner addCheckCommand(CLI::App& app) {
   CLI::App* sub = app.add_subcommand("check", "Parse and check policy, inventory and test files (fast; no code generation)");
   sub->add_option("files", command->files, "Files or directories (.policy, policy YAML/JSON, inventories, test files)")
       ->required();
-  sub->add_option("--inventory", command->inventory, "Inventory YAML: also resolve the per-endpoint policy IR");
+  sub->add_option("--inventory", command->inventory, "Inventory YAML: also resolve the per-endpoint policy IR")
+      ->type_name("FILE");
   sub->add_option("--emit", command->emit, "Print an intermediate form: policy-ir")
-      ->check(CLI::IsMember({"policy-ir"}));
+      ->check(CLI::IsMember({"policy-ir"}))
+      ->option_text("policy-ir");
   command->diagnostics.addTo(*sub, true);
   command->resolveFlags.addTo(*sub);
   return [command] { return command->run(); };

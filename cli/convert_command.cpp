@@ -45,7 +45,7 @@ CommandRunner addConvertCommand(CLI::App& app) {
   auto command = std::make_shared<ConvertCommand>();
   CLI::App* sub = app.add_subcommand("convert", "Print Kubernetes/Cilium policy YAML in the policy language");
   sub->add_option("files", command->files, "Policy files (YAML, JSON or .policy)")->required();
-  sub->add_option("-o,--output", command->output, "Write to this file instead of stdout");
+  sub->add_option("-o,--output", command->output, "Write to this file instead of stdout")->type_name("FILE");
   command->diagnostics.addTo(*sub, false);
   return [command] { return command->run(); };
 }

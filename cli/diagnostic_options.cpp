@@ -4,7 +4,21 @@
 #include <iostream>
 #include <unistd.h>
 
+#include "support/strings.h"
+
 namespace ciliumc::cli {
+
+namespace {
+
+// Every accepted -W spelling without the `-W`: error, no-all, no-<warning name>.
+std::vector<std::string> warningSpellings() {
+  std::vector<std::string> spellings{"error", "no-all"};
+  for (const auto& info : allDiagnostics())
+    if (!info.warningName.empty()) spellings.push_back("no-" + std::string(info.warningName));
+  return spellings;
+}
+
+}  // namespace
 
 void DiagnosticOptions::addTo(CLI::App& command, bool withFormat) {
   command.add_option("-W", warningFlags_,
@@ -12,12 +26,12 @@ void DiagnosticOptions::addTo(CLI::App& command, bool withFormat) {
                      "warning; `ciliumc help` lists names), -Wno-all")
       ->type_name("SPEC")->allow_extra_args(false);
   if (withFormat)
-    command.add_option("--format", format_, "Output format")
-        ->transform(CLI::CheckedTransformer(
-            std::map<std::string, OutputFormat>{{"text", OutputFormat::Text}, {"json", OutputFormat::Json}},
-            CLI::ignore_case));
-  command.add_option("--color", color_, "Color diagnostics: auto, always, never")
-      ->check(CLI::IsMember({"auto", "always", "never"}));
+    command.add_option("--format", format_, "Output format: text (for people) or json (stdout, with format_version)")
+        ->transform(CLI::IsMember({"text", "json"}, CLI::ignore_case))
+        ->option_text("text|json");
+  command.add_option("--color", color_, "Color diagnostics (auto: on a terminal unless NO_COLOR is set)")
+      ->check(CLI::IsMember({"auto", "always", "never"}))
+      ->option_text("auto|always|never");
 }
 
 bool DiagnosticOptions::configure(DiagnosticEngine& diags) const {
@@ -27,9 +41,11 @@ bool DiagnosticOptions::configure(DiagnosticEngine& diags) const {
     } else if (flag.starts_with("no-") && diags.disableWarning(flag.substr(3))) {
       continue;
     } else {
+      std::string guess = closestMatch(flag, warningSpellings());
       DiagnosticEngine usage;
       usage.report(DiagCode::CP1004, SourceLocation{}, "unknown warning option `-W" + flag + "`",
-                   "use -Werror or -Wno-<name>; `ciliumc help` lists warning names");
+                   guess.empty() ? "use -Werror or -Wno-<name>; `ciliumc help` lists warning names"
+                                 : "did you mean `-W" + guess + "`?");
       printText(usage);
       return false;
     }
@@ -49,7 +65,7 @@ void DiagnosticOptions::printText(const DiagnosticEngine& diags) const {
 }
 
 void DiagnosticOptions::print(const DiagnosticEngine& diags) const {
-  if (format_ == OutputFormat::Json)
+  if (format() == OutputFormat::Json)
     diags.renderJson(std::cout);
   else
     printText(diags);

@@ -19,7 +19,7 @@ class DiagnosticOptions {
 
   // Applies -W options to `diags`; false (after printing a usage error) on an unknown name.
   bool configure(DiagnosticEngine& diags) const;
-  OutputFormat format() const { return format_; }
+  OutputFormat format() const { return format_ == "json" ? OutputFormat::Json : OutputFormat::Text; }
   // Human diagnostics to stderr (colored on a terminal unless NO_COLOR is set).
   void printText(const DiagnosticEngine& diags) const;
   // Prints diagnostics in the chosen format: text to stderr, JSON to stdout.
@@ -27,7 +27,7 @@ class DiagnosticOptions {
 
  private:
   std::vector<std::string> warningFlags_;
-  OutputFormat format_ = OutputFormat::Text;
+  std::string format_ = "text";  // validated by CLI11: text or json
   std::string color_ = "auto";
 };
 

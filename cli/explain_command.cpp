@@ -65,7 +65,8 @@ struct ExplainCommand {
                                probe->source.displayName, probe->destination.displayName,
                                probeL4Text(probe->protocol, probe->port));
       for (const auto& line : describeFlow(ir, *probe, verdict)) std::cout << "  " << line << "\n";
-      if (hasExpectation && !pass) std::cout << "expected " << expect << "\n";
+      if (hasExpectation && !pass)
+        std::cout << fmt::format("expected {}, got {} (--expect {})\n", expect, verdictName(verdict.verdict), expect);
     }
     return pass ? 0 : 1;
   }
@@ -79,14 +80,23 @@ CommandRunner addExplainCommand(CLI::App& app) {
       "explain", "Would this flow be allowed, and by which rule? (sender egress AND receiver ingress)");
   sub->add_option("files", command->files, "Policy files (.policy, YAML, JSON)")->required();
   sub->add_option("--inventory", command->inventory, "Inventory YAML (the cluster: namespaces, endpoints, nodes)")
-      ->required();
-  sub->add_option("--from", command->from, "Sender: namespace/name, endpoint or external name, or IP")->required();
-  sub->add_option("--to", command->to, "Receiver: namespace/name, endpoint or external name, or IP")->required();
-  sub->add_option("--proto", command->proto, "tcp, udp, sctp, icmp or icmpv6")->capture_default_str();
-  sub->add_option("--port", command->port, "Destination port (tcp, udp, sctp)");
-  sub->add_option("--type", command->icmpType, "ICMP/ICMPv6 type: a number or a name like echo-request");
+      ->required()
+      ->type_name("FILE");
+  sub->add_option("--from", command->from, "Sender: namespace/name, endpoint or external name, or IP")
+      ->required()
+      ->type_name("REF");
+  sub->add_option("--to", command->to, "Receiver: namespace/name, endpoint or external name, or IP")
+      ->required()
+      ->type_name("REF");
+  sub->add_option("--proto", command->proto, "tcp, udp, sctp, icmp or icmpv6")
+      ->capture_default_str()
+      ->type_name("PROTO");
+  sub->add_option("--port", command->port, "Destination port (tcp, udp, sctp)")->type_name("PORT");
+  sub->add_option("--type", command->icmpType, "ICMP/ICMPv6 type: a number or a name like echo-request")
+      ->type_name("TYPE");
   sub->add_option("--expect", command->expect, "Expected verdict; exit 1 when the flow gets the other one")
-      ->check(CLI::IsMember({"allow", "deny"}));
+      ->check(CLI::IsMember({"allow", "deny"}))
+      ->option_text("allow|deny");
   command->diagnostics.addTo(*sub, true);
   command->resolveFlags.addTo(*sub);
   return [command] { return command->run(); };

@@ -1,7 +1,9 @@
 // ciliumc: network policy compiler. Wires the subcommands; each lives in its own file.
+#include <algorithm>
 #include <iostream>
 
 #include "cli/commands.h"
+#include "support/strings.h"
 
 int main(int argc, char** argv) {
   using namespace ciliumc::cli;
@@ -19,6 +21,17 @@ int main(int argc, char** argv) {
   runners.emplace_back("explain", addExplainCommand(app));
   runners.emplace_back("test", addTestCommand(app));
   runners.emplace_back("help", addHelpCommand(app));
+
+  // CLI11 would call an unknown first word a missing subcommand; name it and suggest one.
+  std::vector<std::string> names;
+  for (const auto& entry : runners) names.push_back(entry.first);
+  if (argc > 1 && argv[1][0] != '-' && std::find(names.begin(), names.end(), argv[1]) == names.end()) {
+    std::string guess = ciliumc::closestMatch(argv[1], names);
+    std::cerr << "ciliumc: error: unknown command `" << argv[1] << "`"
+              << (guess.empty() ? "" : " (did you mean `" + guess + "`?)")
+              << "; commands: check, fmt, convert, explain, test, help (`ciliumc --help`)\n";
+    return 2;
+  }
 
   try {
     app.parse(argc, argv);

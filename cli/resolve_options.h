@@ -1,6 +1,8 @@
 // The datapath options that change verdicts (--policy-enforcement, --no-allow-localhost),
 // shared by every command that evaluates flows.
 #pragma once
+#include <string>
+
 #include <CLI/CLI.hpp>
 
 #include "ir/endpoint_policy.h"
@@ -13,7 +15,7 @@ class ResolveFlags {
   ResolveOptions options() const;
 
  private:
-  EnforcementMode enforcement_ = EnforcementMode::Default;
+  std::string enforcement_ = "default";  // validated by CLI11: default, always or never
   bool noAllowLocalhost_ = false;
 };
 

@@ -18,10 +18,12 @@ namespace ciliumc::cli {
 
 namespace {
 
+// A case's name, or for unnamed cases what it says — the same form the language gives its
+// `expect` lines: "allow x/client -> x/web tcp/80".
 std::string caseTitle(const TestCase& testCase) {
   if (!testCase.name.empty()) return testCase.name;
-  return fmt::format("{} -> {} {} {}", testCase.from, testCase.to, probeL4Text(testCase.protocol, testCase.port),
-                     verdictName(testCase.expect));
+  return fmt::format("{} {} -> {} {}", verdictName(testCase.expect), testCase.from, testCase.to,
+                     probeL4Text(testCase.protocol, testCase.port));
 }
 
 struct TestCommand {
@@ -56,7 +58,7 @@ struct TestCommand {
       std::cout << "exec: oracle" << (exec == "auto" ? " (auto: the BPF executor is not available yet)" : "") << "\n";
 
     nlohmann::json results = nlohmann::json::array();
-    int passed = 0, failed = 0;
+    int passed = 0, failed = 0, selected = 0;
     for (const auto& suite : inputs.tests) {
       auto prepared = prepareSuite(suite, diags, resolveFlags.options());
       if (!prepared) continue;
@@ -64,26 +66,32 @@ struct TestCommand {
       for (const auto& testCase : suite.cases) {
         std::string title = caseTitle(testCase);
         if (filter && !std::regex_search(title, *filter) && !std::regex_search(suite.name, *filter)) continue;
+        ++selected;
         if (!json && !headerPrinted) {
           std::cout << "suite " << suite.name << "\n";
           headerPrinted = true;
         }
+        nlohmann::json result = {{"suite", suite.name}, {"name", title}, {"file", testCase.location.fileName()},
+                                 {"line", testCase.location.line}, {"expect", verdictName(testCase.expect)}};
         auto probe = makeProbe(prepared->inventory, testCase.from, testCase.to, testCase.protocol, testCase.port);
         if (!probe) {
+          // The case cannot run; it fails, and the CP6001 error printed at the end says why.
           diags.report(DiagCode::CP6001, testCase.location, probe.error().message, probe.error().hint);
           ++failed;
+          result["pass"] = false;
+          result["error"] = probe.error().message;
+          if (json)
+            results.push_back(std::move(result));
+          else
+            std::cout << "  FAIL " << title << "\n       " << testCase.location.toString() << ": "
+                      << probe.error().message << "\n";
           continue;
         }
         FlowVerdict verdict = evaluateFlow(prepared->ir, *probe);
         bool pass = verdict.verdict == testCase.expect;
         (pass ? passed : failed)++;
         if (json) {
-          nlohmann::json result = flowToJson(prepared->ir, *probe, verdict);
-          result["suite"] = suite.name;
-          result["name"] = title;
-          result["file"] = testCase.location.fileName();
-          result["line"] = testCase.location.line;
-          result["expect"] = verdictName(testCase.expect);
+          result.update(flowToJson(prepared->ir, *probe, verdict));
           result["pass"] = pass;
           results.push_back(std::move(result));
           continue;
@@ -97,9 +105,16 @@ struct TestCommand {
       }
     }
     diagnostics.printText(diags);
-    if (inputs.tests.empty() && !diags.hasErrors())
+    // Nothing run is a failure: a CI job whose tests silently vanished must not pass.
+    bool nothingRun = false;
+    if (inputs.tests.empty() && !diags.hasErrors()) {
       std::cerr << "ciliumc test: error: no tests found (test files have a `cases:` key; `.policy` files "
                    "may contain `test` blocks)\n";
+      nothingRun = true;
+    } else if (filter && selected == 0 && !diags.hasErrors()) {
+      std::cerr << "ciliumc test: error: no test case or suite name matches --run `" << runFilter << "`\n";
+      nothingRun = true;
+    }
     if (json) {
       nlohmann::json out = {{"format_version", 1}, {"exec", "oracle"}, {"results", results},
                             {"passed", passed}, {"failed", failed}};
@@ -107,7 +122,7 @@ struct TestCommand {
     } else {
       std::cout << passed << " passed, " << failed << " failed\n";
     }
-    return failed == 0 && !diags.hasErrors() && !inputs.tests.empty() ? 0 : 1;
+    return failed == 0 && !diags.hasErrors() && !nothingRun ? 0 : 1;
   }
 };
 
@@ -117,12 +132,13 @@ CommandRunner addTestCommand(CLI::App& app) {
   auto command = std::make_shared<TestCommand>();
   CLI::App* sub = app.add_subcommand("test", "Run policy unit tests (test files and `test` blocks)");
   sub->add_option("files", command->files, "Test files, .policy files with test blocks, or directories")->required();
-  sub->add_option("--run", command->runFilter, "Only cases whose name (or suite) matches this regular expression");
+  sub->add_option("--run", command->runFilter, "Only cases whose name (or suite) matches this regular expression")
+      ->type_name("REGEX");
   sub->add_option("--exec", command->exec,
                   "Where verdicts come from: oracle (reference evaluator), bpf (compiled program in the "
                   "kernel; not available yet), auto (bpf when possible, else oracle)")
       ->check(CLI::IsMember({"auto", "oracle", "bpf"}))
-      ->capture_default_str();
+      ->option_text("oracle|bpf|auto (default: auto)");
   command->diagnostics.addTo(*sub, true);
   command->resolveFlags.addTo(*sub);
   return [command] { return command->run(); };

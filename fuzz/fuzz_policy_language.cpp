@@ -56,9 +56,7 @@ ParsedText parseChecked(const std::string& text) {
   renderDiagnostics(diags);
   requireFrontEndContract(result.succeeded, result.policies.rules.size() + result.tests.size(),
                           diags, "parsePolicyLanguage");
-  std::ostringstream rendered;
-  diags.renderText(rendered, false);
-  result.diagnostics = rendered.str();
+  result.diagnostics = diagnosticsText(diags);
   return result;
 }
 

@@ -17,13 +17,6 @@ namespace ciliumc::fuzz {
 
 namespace {
 
-// The diagnostics of `diags` as plain text, for violation reports.
-std::string diagnosticsText(const DiagnosticEngine& diags) {
-  std::ostringstream out;
-  diags.renderText(out, false);
-  return out.str();
-}
-
 // `text` without its comment-only lines. The printer explains some choices in comments (a
 // policy renamed because its name was taken); the parser drops comments, so they are the one
 // part of printed text that cannot survive a round trip. A `#` inside a quoted string never
@@ -45,6 +38,12 @@ std::string withoutCommentLines(const std::string& text) {
 }
 
 }  // namespace
+
+std::string diagnosticsText(const DiagnosticEngine& diags) {
+  std::ostringstream out;
+  diags.renderText(out, false);
+  return out.str();
+}
 
 void reportViolation(std::string_view invariant, std::string_view details) {
   std::fprintf(stderr, "\nfuzz invariant violated: %.*s\n%.*s\n", static_cast<int>(invariant.size()),

@@ -19,6 +19,9 @@ void require(bool holds, std::string_view invariant, Details&& details) {
   if (!holds) reportViolation(invariant, details());
 }
 
+// The diagnostics of `diags` as plain text, for violation reports.
+std::string diagnosticsText(const DiagnosticEngine& diags);
+
 // Renders every diagnostic as plain and colored text and as JSON into memory, so the caret
 // code runs on every location a front end produced. The JSON must be one valid document whose
 // counts agree with the engine.

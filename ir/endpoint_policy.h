@@ -3,6 +3,7 @@
 // evaluator answers from and what the BPF back end lowers: one IR, two consumers.
 #pragma once
 #include <iosfwd>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -24,7 +25,10 @@ struct Provenance {
 
 struct ResolvedEntry {
   Verdict verdict = Verdict::Allow;
-  std::optional<std::vector<Peer>> peers;  // nullopt = every peer; selectors fully scoped
+  // nullptr = every peer; selectors fully scoped. Immutable and shared: every endpoint that
+  // resolves an entry to the same peers points at one list (a large inventory would otherwise
+  // hold one copy of each selector per selected endpoint).
+  std::shared_ptr<const std::vector<Peer>> peers;
   L4Match l4;
   Provenance provenance;
 };

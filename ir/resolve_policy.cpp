@@ -20,7 +20,12 @@
 //    endpoint's policy from its security identity, whose labels are the filtered set.
 #include "ir/endpoint_policy.h"
 
+#include <algorithm>
 #include <array>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <unordered_map>
 
 namespace ciliumc {
 
@@ -98,12 +103,14 @@ ScopedRule scopeRule(const PolicyRule& rule) {
       resolved.l4 = entry.l4;
       resolved.provenance = Provenance{entry.location, rule.name, entry.index, direction};
       if (entry.peers) {
-        resolved.peers.emplace();
+        auto peers = std::make_shared<std::vector<Peer>>();
+        peers->reserve(entry.peers->size());
         for (Peer peer : *entry.peers) {
           if (peer.kind == Peer::Kind::Selector)
             peer.selector = scopedPeerSelector(std::move(peer.selector), rule.namespaceName);
-          resolved.peers->push_back(std::move(peer));
+          peers->push_back(std::move(peer));
         }
+        resolved.peers = std::move(peers);
       }
       scoped.entries[d].push_back(std::move(resolved));
     }
@@ -111,35 +118,121 @@ ScopedRule scopeRule(const PolicyRule& rule) {
   return scoped;
 }
 
-void addRequirements(ResolvedEntry& entry, const std::vector<Requirement>& requirements) {
-  if (!entry.peers) return;
-  for (Peer& peer : *entry.peers) {
+// The requirements ANDed into an endpoint's selector peers in one direction depend only on
+// which of its selecting rules carry requirements there, in input order. Endpoints with the
+// same such rules share a group, which resolves each scoped entry's peers once for all of them.
+struct RequirementGroup {
+  std::vector<Requirement> requirements;
+  std::unordered_map<const ResolvedEntry*, std::shared_ptr<const std::vector<Peer>>> peersByEntry;
+};
+
+using RequirementGroups = std::map<std::vector<const ScopedRule*>, RequirementGroup>;
+
+bool hasSelectorPeer(const std::vector<Peer>& peers) {
+  return std::any_of(peers.begin(), peers.end(),
+                     [](const Peer& peer) { return peer.kind == Peer::Kind::Selector; });
+}
+
+// `scopedEntry`'s peers with the group's requirements ANDed into every selector peer.
+// Entities, CIDRs and "every peer" are left alone, so such lists stay shared as they are.
+std::shared_ptr<const std::vector<Peer>> peersWithRequirements(const ResolvedEntry& scopedEntry,
+                                                               RequirementGroup& group) {
+  if (!scopedEntry.peers || group.requirements.empty() || !hasSelectorPeer(*scopedEntry.peers))
+    return scopedEntry.peers;
+  auto [found, inserted] = group.peersByEntry.try_emplace(&scopedEntry);
+  if (!inserted) return found->second;
+  auto peers = std::make_shared<std::vector<Peer>>(*scopedEntry.peers);
+  for (Peer& peer : *peers) {
     if (peer.kind != Peer::Kind::Selector) continue;
-    for (const Requirement& requirement : requirements) peer.selector.addRequirement(requirement);
+    for (const Requirement& requirement : group.requirements) peer.selector.addRequirement(requirement);
   }
+  found->second = std::move(peers);
+  return found->second;
 }
 
 DirectionPolicy resolveDirection(const std::vector<const ScopedRule*>& selecting, Direction direction,
-                                 EnforcementMode mode) {
+                                 EnforcementMode mode, RequirementGroups& groups) {
   DirectionPolicy policy;
   if (mode == EnforcementMode::Never) return policy;  // no enforcement at all: nothing applies
   size_t d = directionIndex(direction);
-  std::vector<Requirement> requirements;
+  std::vector<const ScopedRule*> requiring;
+  size_t entryCount = 0;
   for (const ScopedRule* scoped : selecting) {
-    const auto& own = scoped->requirements[d];
-    requirements.insert(requirements.end(), own.begin(), own.end());
+    if (!scoped->requirements[d].empty()) requiring.push_back(scoped);
+    entryCount += scoped->entries[d].size();
     if (scoped->rule->rules(direction).enablesDefaultDeny)
       policy.enforcedBy.push_back(Provenance{scoped->rule->location, scoped->rule->name, -1, direction});
   }
+  auto [group, isNew] = groups.try_emplace(std::move(requiring));
+  if (isNew) {
+    for (const ScopedRule* scoped : group->first) {
+      const auto& own = scoped->requirements[d];
+      group->second.requirements.insert(group->second.requirements.end(), own.begin(), own.end());
+    }
+  }
+  policy.entries.reserve(entryCount);
   for (const ScopedRule* scoped : selecting) {
-    for (ResolvedEntry entry : scoped->entries[d]) {
-      addRequirements(entry, requirements);
-      policy.entries.push_back(std::move(entry));
+    for (const ResolvedEntry& scopedEntry : scoped->entries[d]) {
+      ResolvedEntry& entry = policy.entries.emplace_back();
+      entry.verdict = scopedEntry.verdict;
+      entry.peers = peersWithRequirements(scopedEntry, group->second);
+      entry.l4 = scopedEntry.l4;
+      entry.provenance = scopedEntry.provenance;
     }
   }
   policy.enforced = mode == EnforcementMode::Always || !policy.enforcedBy.empty();
   return policy;
 }
+
+// Finds the rules whose scoped subject selects an endpoint without trying every subject: a
+// subject with an `In` requirement can select only endpoints that carry one of its values under
+// that key, so each such rule is filed under those (key, value) pairs and only the rules filed
+// under an endpoint's labels (plus the rules with no `In` requirement) are matched in full.
+class SubjectIndex {
+ public:
+  explicit SubjectIndex(const std::vector<ScopedRule>& rules) : rules_(rules) {
+    for (size_t position = 0; position < rules.size(); ++position) {
+      const Requirement* anchor = narrowestIn(rules[position].subject);
+      if (!anchor) {
+        unanchored_.push_back(position);
+        continue;
+      }
+      for (const std::string& value : anchor->values) byKeyValue_[{anchor->key, value}].push_back(position);
+    }
+  }
+
+  // The selecting rules in input order. Subjects see identity labels only, so endpoints of
+  // one identity share the answer (cached by identity key).
+  const std::vector<const ScopedRule*>& selecting(const LabelSet& identityLabels) {
+    auto [found, inserted] = byIdentity_.try_emplace(identityKey(identityLabels));
+    if (!inserted) return found->second;
+    std::vector<size_t> candidates = unanchored_;
+    for (const Label& label : identityLabels.labels()) {
+      auto filed = byKeyValue_.find({label.key, label.value});
+      if (filed != byKeyValue_.end()) candidates.insert(candidates.end(), filed->second.begin(), filed->second.end());
+    }
+    std::sort(candidates.begin(), candidates.end());
+    candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
+    for (size_t position : candidates)
+      if (rules_[position].subject.matches(identityLabels)) found->second.push_back(&rules_[position]);
+    return found->second;
+  }
+
+ private:
+  // The `In` requirement with the fewest values (the one that narrows the candidates most).
+  static const Requirement* narrowestIn(const LabelSelector& subject) {
+    const Requirement* best = nullptr;
+    for (const Requirement& requirement : subject.requirements())
+      if (requirement.op == SelectorOperator::In && (!best || requirement.values.size() < best->values.size()))
+        best = &requirement;
+    return best;
+  }
+
+  const std::vector<ScopedRule>& rules_;
+  std::map<std::pair<std::string, std::string>, std::vector<size_t>> byKeyValue_;
+  std::vector<size_t> unanchored_;  // rules without an `In` requirement: always matched in full
+  std::map<std::string, std::vector<const ScopedRule*>> byIdentity_;
+};
 
 }  // namespace
 
@@ -148,24 +241,37 @@ PolicyIR resolvePolicy(const PolicySet& policies, const Inventory& inventory, co
   scopedRules.reserve(policies.rules.size());
   for (const PolicyRule& rule : policies.rules) scopedRules.push_back(scopeRule(rule));
 
+  SubjectIndex subjects(scopedRules);
+  std::array<RequirementGroups, 2> requirementGroups;  // by directionIndex
   PolicyIR ir;
   ir.options = options;
   ir.endpoints.reserve(inventory.endpoints.size());
   for (const EndpointInfo& endpoint : inventory.endpoints) {
-    LabelSet identityLabels = identityRelevantLabels(endpoint.labels);
-    std::vector<const ScopedRule*> selecting;
-    for (const ScopedRule& scoped : scopedRules)
-      if (scoped.subject.matches(identityLabels)) selecting.push_back(&scoped);
+    const auto& selecting = subjects.selecting(identityRelevantLabels(endpoint.labels));
     EndpointPolicy policy;
     policy.endpoint = &endpoint;
-    policy.ingress = resolveDirection(selecting, Direction::Ingress, options.enforcement);
-    policy.egress = resolveDirection(selecting, Direction::Egress, options.enforcement);
+    for (Direction direction : kDirections) {
+      DirectionPolicy& resolved = direction == Direction::Ingress ? policy.ingress : policy.egress;
+      resolved = resolveDirection(selecting, direction, options.enforcement,
+                                  requirementGroups[directionIndex(direction)]);
+    }
     ir.endpoints.push_back(std::move(policy));
   }
   return ir;
 }
 
 const EndpointPolicy* PolicyIR::forEndpoint(const EndpointInfo* endpoint) const {
+  // `endpoints` is parallel to Inventory::endpoints, so the position of `endpoint` in the
+  // inventory's array is where its policy is; integer arithmetic, because `endpoint` may not
+  // belong to that array at all. The scan below covers a PolicyIR built some other way.
+  if (!endpoints.empty() && endpoint != nullptr) {
+    auto first = reinterpret_cast<std::uintptr_t>(endpoints.front().endpoint);
+    auto wanted = reinterpret_cast<std::uintptr_t>(endpoint);
+    if (wanted >= first && (wanted - first) % sizeof(EndpointInfo) == 0) {
+      size_t index = (wanted - first) / sizeof(EndpointInfo);
+      if (index < endpoints.size() && endpoints[index].endpoint == endpoint) return &endpoints[index];
+    }
+  }
   for (const EndpointPolicy& policy : endpoints)
     if (policy.endpoint == endpoint) return &policy;
   return nullptr;

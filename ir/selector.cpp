@@ -39,19 +39,24 @@ bool sourceCovers(std::string_view requirementSource, std::string_view askedSour
 }  // namespace
 
 bool Requirement::matches(const LabelSet& labels) const {
-  auto found = labels.find(source, key);
-  // `values` is kept sorted by LabelSelector; a hand-built requirement may not be, so search
-  // linearly here rather than rely on it.
-  auto anyValueIn = [&] {
-    return std::any_of(found.begin(), found.end(), [&](const Label* l) {
-      return std::find(values.begin(), values.end(), l->value) != values.end();
-    });
-  };
+  // One pass over the labels, without collecting them (LabelSet::find allocates): this runs
+  // for every subject and peer selector against every endpoint.
+  bool found = false, anyValueIn = false;
+  for (const Label& label : labels.labels()) {
+    if (label.key != key || (source != source::kAny && label.source != source)) continue;
+    found = true;
+    // `values` is kept sorted by LabelSelector; a hand-built requirement may not be, so search
+    // linearly here rather than rely on it.
+    if (std::find(values.begin(), values.end(), label.value) != values.end()) {
+      anyValueIn = true;
+      break;
+    }
+  }
   switch (op) {
-    case SelectorOperator::In: return anyValueIn();
-    case SelectorOperator::NotIn: return !anyValueIn();
-    case SelectorOperator::Exists: return !found.empty();
-    case SelectorOperator::DoesNotExist: return found.empty();
+    case SelectorOperator::In: return anyValueIn;
+    case SelectorOperator::NotIn: return !anyValueIn;
+    case SelectorOperator::Exists: return found;
+    case SelectorOperator::DoesNotExist: return !found;
   }
   return false;
 }

@@ -1,5 +1,7 @@
 #include "frontend/lang/model_builder.h"
 
+#include <map>
+
 #include <fmt/format.h>
 
 #include "ir/language_words.h"
@@ -35,16 +37,15 @@ bool ModelBuilder::firstOccurrence(std::vector<std::pair<std::string, SourceLoca
 
 void ModelBuilder::build(P::FileContext* file, PolicySet& policies, std::vector<TestSuite>& tests) {
   // Names must be unique per file: policies per namespace (as Kubernetes names are), tests
-  // outright. The value is the line of the first definition.
-  std::vector<std::pair<std::pair<std::string, std::string>, int>> policyNames;
-  std::vector<std::pair<std::string, int>> testNames;
+  // outright. The value is the line of the first definition. Maps, not lists: a generated
+  // file may hold thousands of policies, and a scan per policy would be quadratic.
+  std::map<std::pair<std::string, std::string>, int> policyNames;
+  std::map<std::string, int> testNames;
   for (auto* block : file->topBlock()) {
     if (auto* policyBlock = block->policyBlock()) {
       auto rule = buildPolicy(policyBlock);
       if (!rule) continue;
-      auto key = std::make_pair(rule->namespaceName, rule->name);
-      auto previous = std::find_if(policyNames.begin(), policyNames.end(),
-                                   [&](const auto& entry) { return entry.first == key; });
+      auto previous = policyNames.find(std::make_pair(rule->namespaceName, rule->name));
       if (previous != policyNames.end()) {
         diags_.report(DiagCode::CP2005, locationOf(policyBlock->name()),
                       fmt::format("policy `{}` is already defined at line {}", rule->name, previous->second),
@@ -52,20 +53,19 @@ void ModelBuilder::build(P::FileContext* file, PolicySet& policies, std::vector<
                       static_cast<int>(policyBlock->name()->getText().size()));
         continue;
       }
-      policyNames.emplace_back(key, rule->location.line);
+      policyNames.emplace(std::make_pair(rule->namespaceName, rule->name), rule->location.line);
       policies.rules.push_back(std::move(*rule));
     } else if (auto* testBlock = block->testBlock()) {
       auto suite = buildTest(testBlock);
       if (!suite) continue;
-      auto previous = std::find_if(testNames.begin(), testNames.end(),
-                                   [&](const auto& entry) { return entry.first == suite->name; });
+      auto previous = testNames.find(suite->name);
       if (previous != testNames.end()) {
         diags_.report(DiagCode::CP2008, locationOf(testBlock->name()),
                       fmt::format("test `{}` is already defined at line {}", suite->name, previous->second),
                       "", static_cast<int>(testBlock->name()->getText().size()));
         continue;
       }
-      testNames.emplace_back(suite->name, suite->location.line);
+      testNames.emplace(suite->name, suite->location.line);
       tests.push_back(std::move(*suite));
     }
   }

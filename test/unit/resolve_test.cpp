@@ -23,7 +23,7 @@ Inventory twoNamespaces() {
 
 const LabelSelector& onlySelector(const DirectionPolicy& policy) {
   EXPECT_EQ(policy.entries.size(), 1u);
-  EXPECT_TRUE(policy.entries.at(0).peers.has_value());
+  EXPECT_NE(policy.entries.at(0).peers, nullptr);
   EXPECT_EQ(policy.entries.at(0).peers->size(), 1u);
   return policy.entries.at(0).peers->at(0).selector;
 }
@@ -101,7 +101,7 @@ TEST(ResolveTest, RequirementsFoldIntoSelectorPeersOfEverySelectingRule) {
   EXPECT_TRUE(hasRequirement(in.entries[0].peers->at(0).selector, req("env=prod")));
   EXPECT_EQ(in.entries[0].peers->at(1).kind, Peer::Kind::Entity);
   EXPECT_TRUE(hasRequirement(in.entries[1].peers->at(0).selector, req("env=prod"))) << "denies too";
-  EXPECT_FALSE(in.entries[2].peers.has_value()) << "every-peer entries stay every-peer";
+  EXPECT_EQ(in.entries[2].peers, nullptr) << "every-peer entries stay every-peer";
   EXPECT_FALSE(hasRequirement(onlySelector(w.ir.endpoints[0].egress), req("env=prod")))
       << "ingress requirements stay in ingress";
 }
