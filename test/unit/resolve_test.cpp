@@ -218,6 +218,79 @@ TEST(ResolveTest, PrintPolicyIR) {
   EXPECT_EQ(text, printed(w)) << "deterministic";
 }
 
+// resolvePolicy files subjects under one of their `In` requirements and matches only the rules
+// filed under an endpoint's labels; every other subject shape must still be matched in full.
+TEST(ResolveTest, SelectsExactlyTheRulesWhoseSubjectMatchesWhateverTheSubjectShape) {
+  auto requirement = [](const char* key, SelectorOperator op, std::vector<std::string> values) {
+    return Requirement{"any", key, op, std::move(values)};
+  };
+  std::vector<LabelSelector> subjects = {
+      LabelSelector{},                                                           // every endpoint
+      LabelSelector({requirement("app", SelectorOperator::In, {"db", "web"})}),  // two values
+      LabelSelector({requirement("canary", SelectorOperator::DoesNotExist, {})}),
+      LabelSelector({requirement("tier", SelectorOperator::Exists, {})}),
+      LabelSelector({requirement("app", SelectorOperator::NotIn, {"web"})}),
+      LabelSelector({requirement("app", SelectorOperator::In, {})}),  // selects nothing
+      sel({"k8s:app=web"}),
+      sel({"app=web", "tier=front"}),
+      sel({"k8s:io.kubernetes.pod.namespace=y"}),
+  };
+  std::vector<PolicyRule> rules;
+  for (size_t i = 0; i < subjects.size(); ++i)
+    rules.push_back(RuleBuilder("r" + std::to_string(i), subjects[i]).ingress(allow({{selPeer({})}})));
+  Inventory inventory = InventoryBuilder()
+                            .ns("x")
+                            .ns("y")
+                            .pod("x", "web", {"app=web", "tier=front"}, {"10.0.0.1"})
+                            .pod("y", "web-canary", {"app=web", "canary"}, {"10.0.0.2"})
+                            .pod("y", "db", {"app=db", "tier=back"}, {"10.0.0.3"})
+                            .pod("x", "other", {"role=x"}, {"10.0.0.4"})
+                            .pod("", "vm", {"app=web"}, {"10.0.0.5"})
+                            .build();
+  World w(std::move(inventory), rules);
+  size_t selections = 0;
+  for (const EndpointPolicy& endpoint : w.ir.endpoints) {
+    LabelSet labels = identityRelevantLabels(endpoint.endpoint->labels);
+    std::vector<std::string> expected, actual;
+    for (size_t i = 0; i < subjects.size(); ++i)
+      if (subjects[i].matches(labels)) expected.push_back("r" + std::to_string(i));
+    for (const ResolvedEntry& entry : endpoint.ingress.entries) actual.push_back(entry.provenance.policy);
+    EXPECT_EQ(actual, expected) << endpoint.endpoint->name;
+    selections += actual.size();
+  }
+  EXPECT_GT(selections, 10u) << "the subjects should select something";
+}
+
+TEST(ResolveTest, EndpointsWithTheSameRequirementsShareResolvedPeers) {
+  World w(InventoryBuilder()
+              .pod("", "a", {"app=web"}, {"10.0.0.1"})
+              .pod("", "b", {"app=web", "role=x"}, {"10.0.0.2"})
+              .pod("", "c", {"app=web", "tier=front"}, {"10.0.0.3"})
+              .build(),
+          {RuleBuilder("req", sel({"tier=front"})).require(Direction::Ingress, "env=prod"),
+           RuleBuilder("a", sel({"app=web"})).ingress(allow({{selPeer({"app=client"})}}))});
+  const auto& a = w.ir.endpoints[0].ingress.entries;
+  const auto& b = w.ir.endpoints[1].ingress.entries;
+  const auto& c = w.ir.endpoints[2].ingress.entries;
+  ASSERT_EQ(a.size(), 1u);
+  ASSERT_EQ(b.size(), 1u);
+  ASSERT_EQ(c.size(), 1u);
+  EXPECT_EQ(a[0].peers, b[0].peers) << "same requirements (none): one shared list";
+  EXPECT_NE(a[0].peers, c[0].peers) << "c's peers carry the requirement";
+  EXPECT_FALSE(hasRequirement(a[0].peers->at(0).selector, req("env=prod")));
+  EXPECT_TRUE(hasRequirement(c[0].peers->at(0).selector, req("env=prod")));
+}
+
+TEST(ResolveTest, ForEndpointFindsEveryEndpointsOwnPolicy) {
+  World w(twoNamespaces(), {});
+  for (const EndpointInfo& endpoint : w.inventory.endpoints) {
+    const EndpointPolicy* policy = w.ir.forEndpoint(&endpoint);
+    ASSERT_NE(policy, nullptr) << endpoint.name;
+    EXPECT_EQ(policy->endpoint, &endpoint);
+  }
+  EXPECT_EQ(w.ir.forEndpoint(nullptr), nullptr);
+}
+
 TEST(ResolveTest, PrintPolicyIRShowsEnforcementModes) {
   World always(twoNamespaces(), {}, ResolveOptions{EnforcementMode::Always, false});
   std::string a = printed(always);
