@@ -7,10 +7,10 @@
 #   fuzz <name>: N executions in S s, 0 crashes
 # and exits non-zero if any target crashed, timed out, leaked, ran out of memory or a sanitizer
 # reported something. The offending input is printed (base64 and escaped) so it can be
-# reproduced with `build-fuzz/fuzz/fuzz_<name> <file>`; the temporary directory is kept then.
+# reproduced with `build-sanitize/fuzz/fuzz_<name> <file>`; the temporary directory is kept then.
 #
 # Environment: CILIUMC_FUZZ_BUILD_DIR=<dir> uses an already built fuzz configuration instead of
-# running `scripts/build.sh fuzz` (which builds build-fuzz/); CILIUMC_JOBS is passed to it.
+# running `scripts/build.sh sanitize fuzz_policy_language fuzz_k8s_yaml` (build-sanitize/); CILIUMC_JOBS is passed to it.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 seconds="${1:-60}"
@@ -22,8 +22,10 @@ fi
 if [[ -n "${CILIUMC_FUZZ_BUILD_DIR:-}" ]]; then
   build="$CILIUMC_FUZZ_BUILD_DIR"
 else
-  "$root/scripts/build.sh" fuzz
-  build="$root/build-fuzz"
+  targets_to_build=()
+  for src in "$root"/fuzz/fuzz_*.cpp; do targets_to_build+=("$(basename "$src" .cpp)"); done
+  "$root/scripts/build.sh" sanitize "${targets_to_build[@]}"
+  build="$root/build-sanitize"
 fi
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/ciliumc-fuzz.XXXXXX")"
@@ -95,7 +97,11 @@ for target in "${targets[@]}"; do
     failed=1
     keep_work=1
     echo "==== fuzz $target failed (exit status $status); log: $log"
-    grep -E -A 40 "$failure_pattern" "$log" | head -n 120 || tail -n 60 "$log"
+    if [[ $reported -eq 1 ]]; then
+      grep -E -A 40 "$failure_pattern" "$log" | head -n 120 || true
+    else
+      tail -n 60 "$log"
+    fi
     for file in "${failures[@]}"; do show_input "$file"; done
     echo "reproduce: $binary <input file>"
   fi

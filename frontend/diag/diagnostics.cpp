@@ -75,6 +75,7 @@ void DiagnosticEngine::report(DiagCode code, SourceLocation location, std::strin
     if (disableAll_ || disabled_.count(info.warningName) > 0) return;
     if (warningsAsErrors_) severity = Severity::Error;
   }
+  if (severity == Severity::Error) ++errorReports_;
   // A file read twice (named on the command line and by a test suite) reports once.
   std::string identity = std::string(info.code) + '\0' + location.fileName() + '\0' +
                          std::to_string(location.line) + ':' + std::to_string(location.column) + '\0' + message;

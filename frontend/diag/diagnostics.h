@@ -65,6 +65,9 @@ class DiagnosticEngine {
   size_t errorCount() const;
   size_t warningCount() const;
   bool hasErrors() const { return errorCount() > 0; }
+  // Every error ever reported, duplicates included: a front end compares it before and after
+  // its own work to learn whether that work failed, even when its errors repeat earlier ones.
+  size_t errorReports() const { return errorReports_; }
 
   // Human form, to stderr normally. `color` adds ANSI colors.
   void renderText(std::ostream& out, bool color) const;
@@ -78,6 +81,7 @@ class DiagnosticEngine {
   bool warningsAsErrors_ = false;
   std::vector<Diagnostic> diagnostics_;
   std::set<std::string> reported_;
+  size_t errorReports_ = 0;
 };
 
 }  // namespace ciliumc

@@ -47,7 +47,7 @@ const YAML::Node* InputYamlFields::keyNode(std::string_view key) const {
 }
 
 InputYamlReader::InputYamlReader(const std::string& path, DiagnosticEngine& diags)
-    : file_(std::make_shared<const std::string>(path)), diags_(diags), errorsBefore_(diags.errorCount()) {}
+    : file_(std::make_shared<const std::string>(path)), diags_(diags), errorsBefore_(diags.errorReports()) {}
 
 std::optional<YAML::Node> InputYamlReader::parse(const std::string& text) {
   try {

@@ -76,7 +76,7 @@ class InputYamlReader {
 
   const std::shared_ptr<const std::string>& file() const { return file_; }
   // Were errors reported since this reader was made, by it or by checks sharing its engine?
-  bool hadErrors() const { return diags_.errorCount() > errorsBefore_; }
+  bool hadErrors() const { return diags_.errorReports() > errorsBefore_; }
 
  private:
   std::shared_ptr<const std::string> file_;

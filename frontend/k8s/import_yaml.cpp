@@ -3,6 +3,8 @@
 // exceptions never leave this file: a syntax error becomes CP4001 at the parser's mark.
 #include "frontend/k8s/import_yaml.h"
 
+#include "frontend/k8s/yaml_documents.h"
+
 #include <yaml-cpp/yaml.h>
 
 #include "frontend/k8s/cilium_policy.h"
@@ -191,11 +193,11 @@ std::string syntaxHint(const std::string& text, const YAML::Mark& mark) {
 bool importKubernetesPolicies(const std::string& path, const std::string& text, DiagnosticEngine& diags,
                               PolicySet& out) {
   if (!diags.sourceText(path)) diags.addSource(path, text);
-  size_t errorsBefore = diags.errorCount();
+  size_t errorsBefore = diags.errorReports();
   YamlReader reader(path, diags);
   PolicySet imported;
   try {
-    std::vector<YAML::Node> documents = YAML::LoadAll(text);
+    std::vector<YAML::Node> documents = loadYamlDocuments(text);
     for (const auto& document : documents) importDocument(reader, document, imported);
   } catch (const YAML::Exception& e) {
     reader.reportAt(DiagCode::CP4001, locationFromMark(e.mark, reader.file()), "YAML syntax error: " + e.msg,
@@ -204,7 +206,7 @@ bool importKubernetesPolicies(const std::string& path, const std::string& text, 
     reader.reportAt(DiagCode::CP4001, locationFromMark(YAML::Mark::null_mark(), reader.file()),
                     std::string("cannot read the YAML document: ") + e.what());
   }
-  if (diags.errorCount() > errorsBefore) return false;
+  if (diags.errorReports() > errorsBefore) return false;
   for (auto& rule : imported.rules) out.rules.push_back(std::move(rule));
   return true;
 }
