@@ -1,5 +1,7 @@
 #include "frontend/inputs/input_yaml.h"
 
+#include "frontend/k8s/yaml_documents.h"
+
 #include <algorithm>
 #include <cctype>
 
@@ -51,6 +53,7 @@ InputYamlReader::InputYamlReader(const std::string& path, DiagnosticEngine& diag
 
 std::optional<YAML::Node> InputYamlReader::parse(const std::string& text) {
   try {
+    requireUtf8(text);
     return YAML::Load(text);
   } catch (const YAML::Exception& e) {
     report(DiagCode::CP5001, atMark(e.mark), "invalid YAML: " + e.msg);

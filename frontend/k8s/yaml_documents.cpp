@@ -1,6 +1,11 @@
 #include "frontend/k8s/yaml_documents.h"
 
+#include <algorithm>
 #include <string_view>
+
+#include <fmt/format.h>
+
+#include "support/utf8.h"
 
 namespace ciliumc {
 
@@ -41,6 +46,20 @@ YAML::Mark contentBesidesNull(const std::string& document) {
 
 }  // namespace
 
+void requireUtf8(const std::string& text) {
+  auto invalid = firstInvalidUtf8(text);
+  if (!invalid) return;
+  YAML::Mark mark;
+  mark.pos = static_cast<int>(*invalid);
+  size_t lineStart = text.rfind('\n', *invalid == 0 ? 0 : *invalid - 1);
+  lineStart = (lineStart == std::string::npos || *invalid == 0) ? 0 : lineStart + 1;
+  mark.line = static_cast<int>(std::count(text.begin(), text.begin() + lineStart, '\n'));
+  mark.column = static_cast<int>(*invalid - lineStart);
+  throw YAML::ParserException(
+      mark, fmt::format("invalid UTF-8 byte 0x{:02X}: YAML and JSON files must be UTF-8 text",
+                        static_cast<unsigned char>(text[*invalid])));
+}
+
 std::vector<std::string> splitYamlDocuments(const std::string& text) {
   std::vector<std::string> documents;
   size_t documentStart = 0;  // byte offset of the current document's first line
@@ -66,6 +85,7 @@ std::vector<std::string> splitYamlDocuments(const std::string& text) {
 }
 
 std::vector<YAML::Node> loadYamlDocuments(const std::string& text) {
+  requireUtf8(text);
   std::vector<YAML::Node> nodes;
   for (const auto& document : splitYamlDocuments(text)) {
     // A chunk that is only a marker, blanks or comments is an empty document; LoadAll drops a

@@ -47,5 +47,20 @@ TEST(YamlDocuments, MalformedStreamsThatHungLoadAllGiveASyntaxError) {
   }
 }
 
+// Found by fuzz/fuzz_k8s_yaml: invalid UTF-8 inside a quoted YAML string used to be accepted,
+// and then the converted policy did not parse.
+TEST(YamlDocuments, InvalidUtf8IsASyntaxErrorAtItsByte) {
+  DiagnosticEngine diags;
+  PolicySet out;
+  std::string text = "kind: NetworkPolicy\nmetadata: {name: \"\x91\"}\n";
+  EXPECT_FALSE(importKubernetesPolicies("x.yaml", text, diags, out));
+  ASSERT_EQ(diags.diagnostics().size(), 1u);
+  const Diagnostic& d = diags.diagnostics()[0];
+  EXPECT_EQ(d.code, DiagCode::CP4001);
+  EXPECT_EQ(d.location.line, 2);
+  EXPECT_EQ(d.location.column, 19);
+  EXPECT_NE(d.message.find("invalid UTF-8 byte 0x91"), std::string::npos) << d.message;
+}
+
 }  // namespace
 }  // namespace ciliumc
