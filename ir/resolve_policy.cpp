@@ -74,14 +74,15 @@ struct ScopedRule {
 };
 
 // Cilium's ParseToCiliumRule sets the subject's `k8s:io.kubernetes.pod.namespace` match label to
-// the policy's namespace, replacing one the user wrote (a policy cannot select pods of another
+// the policy's namespace, replacing one the user wrote (with source k8s, or none = any) (a policy cannot select pods of another
 // namespace). A single-value In requirement is how a match label arrives in the model; other
 // requirements on the key (match expressions) stay and are ANDed, as in Cilium.
 LabelSelector scopedSubject(const LabelSelector& subject, const std::string& namespaceName) {
   if (namespaceName.empty()) return subject;
   std::vector<Requirement> kept;
   for (const Requirement& requirement : subject.requirements()) {
-    bool isNamespaceMatchLabel = requirement.source == source::kK8s && requirement.key == k8skey::kPodNamespace &&
+    bool isNamespaceMatchLabel = (requirement.source == source::kK8s || requirement.source == source::kAny) &&
+                                 requirement.key == k8skey::kPodNamespace &&
                                  requirement.op == SelectorOperator::In && requirement.values.size() == 1;
     if (!isNamespaceMatchLabel) kept.push_back(requirement);
   }

@@ -27,6 +27,15 @@ std::string renderText(const DiagnosticEngine& engine, bool color = false) {
   return out.str();
 }
 
+// The text rendering of one error at line:column of `source`, registered under `file`.
+std::string renderOneError(const std::string& file, const std::string& source, int line, int column,
+                           const std::string& message, int length = 1) {
+  DiagnosticEngine engine;
+  engine.addSource(file, source);
+  engine.report(kError, at(file, line, column), message, {}, length);
+  return renderText(engine);
+}
+
 nlohmann::json renderJson(const DiagnosticEngine& engine) {
   std::ostringstream out;
   engine.renderJson(out);
@@ -212,10 +221,7 @@ TEST(RenderText, KeepsReportOrder) {
 }
 
 TEST(RenderText, TabsArePreservedInCaretPadding) {
-  DiagnosticEngine engine;
-  engine.addSource("t.policy", "\tallow\tfrom x\n");
-  engine.report(kError, at("t.policy", 1, 8), "bad", {}, 4);
-  EXPECT_EQ(renderText(engine),
+  EXPECT_EQ(renderOneError("t.policy", "\tallow\tfrom x\n", 1, 8, "bad", 4),
             "t.policy:1:8: error[CP1001]: bad\n"
             "  1 | \tallow\tfrom x\n"
             "    | \t     \t^~~~\n"
@@ -223,10 +229,7 @@ TEST(RenderText, TabsArePreservedInCaretPadding) {
 }
 
 TEST(RenderText, UnderlineIsClippedToTheLine) {
-  DiagnosticEngine engine;
-  engine.addSource("c.policy", "abcdef\r\n");
-  engine.report(kError, at("c.policy", 1, 5), "long", {}, 40);
-  EXPECT_EQ(renderText(engine),
+  EXPECT_EQ(renderOneError("c.policy", "abcdef\r\n", 1, 5, "long", 40),
             "c.policy:1:5: error[CP1001]: long\n"
             "  1 | abcdef\n"
             "    |     ^~\n"
@@ -234,10 +237,7 @@ TEST(RenderText, UnderlineIsClippedToTheLine) {
 }
 
 TEST(RenderText, ColumnPastEndPointsAfterLastCharacter) {
-  DiagnosticEngine engine;
-  engine.addSource("c.policy", "abc");
-  engine.report(kError, at("c.policy", 1, 99), "missing `}`", {}, 3);
-  EXPECT_EQ(renderText(engine),
+  EXPECT_EQ(renderOneError("c.policy", "abc", 1, 99, "missing `}`", 3),
             "c.policy:1:99: error[CP1001]: missing `}`\n"
             "  1 | abc\n"
             "    |    ^\n"
@@ -245,18 +245,12 @@ TEST(RenderText, ColumnPastEndPointsAfterLastCharacter) {
 }
 
 TEST(RenderText, NonPositiveLengthStillDrawsOneCaret) {
-  DiagnosticEngine engine;
-  engine.addSource("c.policy", "abc\n");
-  engine.report(kError, at("c.policy", 1, 2), "m", {}, -5);
-  EXPECT_EQ(renderText(engine),
+  EXPECT_EQ(renderOneError("c.policy", "abc\n", 1, 2, "m", -5),
             "c.policy:1:2: error[CP1001]: m\n  1 | abc\n    |  ^\n1 error generated.\n");
 }
 
 TEST(RenderText, MultiByteCharactersCountAsOneColumn) {
-  DiagnosticEngine engine;
-  engine.addSource("u.policy", "\"ünï\" x\n");
-  engine.report(kError, at("u.policy", 1, 7), "m");
-  EXPECT_EQ(renderText(engine),
+  EXPECT_EQ(renderOneError("u.policy", "\"ünï\" x\n", 1, 7, "m"),
             "u.policy:1:7: error[CP1001]: m\n  1 | \"ünï\" x\n    |       ^\n1 error generated.\n");
 }
 
@@ -273,10 +267,8 @@ TEST(RenderText, LineBeyondTheFileQuotesNothing) {
 }
 
 TEST(RenderText, UnknownColumnQuotesLineWithoutCaret) {
-  DiagnosticEngine engine;
-  engine.addSource("s.policy", "one\ntwo\n");
-  engine.report(kError, at("s.policy", 2, 0), "m");
-  EXPECT_EQ(renderText(engine), "s.policy:2: error[CP1001]: m\n  2 | two\n1 error generated.\n");
+  EXPECT_EQ(renderOneError("s.policy", "one\ntwo\n", 2, 0, "m"),
+            "s.policy:2: error[CP1001]: m\n  2 | two\n1 error generated.\n");
 }
 
 TEST(RenderText, UnregisteredSourceQuotesNothing) {

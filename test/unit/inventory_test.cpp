@@ -10,27 +10,14 @@ namespace {
 
 using namespace ciliumc::testing;
 
-Inventory sample() {
-  return InventoryBuilder()
-      .ns("x")
-      .ns("y")
-      .pod("x", "web", {"app=web"}, {"10.0.0.1", "fd00::1"})
-      .pod("y", "web", {"app=web"}, {"10.0.0.2"})
-      .pod("x", "client", {"app=client"}, {"10.0.0.3"})
-      .pod("", "vm", {"role=db"}, {"10.0.0.4"})
-      .node("node-1", {"192.168.0.1"}, true)
-      .external("ext-a", {"192.0.2.10"})
-      .build();
-}
-
 TEST(InventoryTest, QualifiedName) {
-  Inventory inv = sample();
+  Inventory inv = sampleInventory();
   EXPECT_EQ(inv.endpoints[0].qualifiedName(), "x/web");
   EXPECT_EQ(inv.endpoints[3].qualifiedName(), "vm");
 }
 
 TEST(InventoryTest, FindEndpointByQualifiedOrUniqueBareName) {
-  Inventory inv = sample();
+  Inventory inv = sampleInventory();
   EXPECT_EQ(inv.findEndpoint("y/web"), &inv.endpoints[1]);
   EXPECT_EQ(inv.findEndpoint("client"), &inv.endpoints[2]);
   EXPECT_EQ(inv.findEndpoint("vm"), &inv.endpoints[3]);
@@ -40,7 +27,7 @@ TEST(InventoryTest, FindEndpointByQualifiedOrUniqueBareName) {
 }
 
 TEST(InventoryTest, LookupsByAddressAndName) {
-  Inventory inv = sample();
+  Inventory inv = sampleInventory();
   EXPECT_EQ(inv.endpointByIp(*IpAddress::parse("fd00::1")), &inv.endpoints[0]);
   EXPECT_EQ(inv.endpointByIp(*IpAddress::parse("192.168.0.1")), nullptr);
   EXPECT_EQ(inv.nodeByIp(*IpAddress::parse("192.168.0.1")), &inv.nodes[0]);
@@ -52,7 +39,7 @@ TEST(InventoryTest, LookupsByAddressAndName) {
 }
 
 TEST(InventoryTest, IdentitiesStartAt256AndFollowIdentityKeyOrder) {
-  Inventory inv = sample();
+  Inventory inv = sampleInventory();
   std::vector<std::pair<std::string, NumericIdentity>> byKey;
   for (const auto& endpoint : inv.endpoints) {
     EXPECT_GE(endpoint.identity, kMinClusterIdentity);
@@ -83,7 +70,7 @@ TEST(InventoryTest, IdentitiesDoNotDependOnInputOrder) {
 }
 
 TEST(InventoryTest, NamespaceIsPartOfTheIdentity) {
-  Inventory inv = sample();
+  Inventory inv = sampleInventory();
   EXPECT_NE(inv.endpoints[0].identity, inv.endpoints[1].identity) << "x/web and y/web";
 }
 

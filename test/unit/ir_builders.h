@@ -158,6 +158,27 @@ struct InventoryBuilder {
   }
 };
 
+// The inventory the inventory and party unit tests share. Endpoint order is part of the
+// contract (tests index `endpoints`): x/web (dual-stack, with a pod-name label that is not
+// identity-relevant), y/web (so the bare name `web` is ambiguous), x/client, the namespace-less
+// vm, x/v6only and x/noaddr; node-1 is the local node, node-2 a dual-stack remote one, and
+// ext-a a dual-stack external.
+inline Inventory sampleInventory() {
+  return InventoryBuilder()
+      .ns("x")
+      .ns("y")
+      .pod("x", "web", {"app=web", "io.kubernetes.pod.name=web-1"}, {"10.0.0.1", "fd00::1"})
+      .pod("y", "web", {"app=web"}, {"10.0.0.2"})
+      .pod("x", "client", {"app=client"}, {"10.0.0.3"})
+      .pod("", "vm", {"role=db"}, {"10.0.0.4"})
+      .pod("x", "v6only", {"app=v6"}, {"fd00::9"})
+      .pod("x", "noaddr", {"app=none"}, {})
+      .node("node-1", {"192.168.0.1"}, true)
+      .node("node-2", {"192.168.0.2", "fd00:ff::2"}, false)
+      .external("ext-a", {"192.0.2.10", "2001:db8::10"})
+      .build();
+}
+
 // A policy set plus inventory, resolved, with a one-line probe helper.
 struct World {
   Inventory inventory;

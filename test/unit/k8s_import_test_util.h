@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <vector>
 
 #include "frontend/diag/diagnostics.h"
 #include "frontend/k8s/import_yaml.h"
@@ -33,6 +34,15 @@ struct ImportResult {
              "\n";
     return out;
   }
+  // The hint of the only diagnostic with `code`; records a failure (and gives "") unless there
+  // is exactly one.
+  std::string onlyHint(DiagCode code) const {
+    if (count(code) != 1) {
+      ADD_FAILURE() << count(code) << " diagnostics " << diagInfo(code).code << ", expected one:\n" << dump();
+      return "";
+    }
+    return find(code)->hint;
+  }
   const PolicyRule& rule(size_t i = 0) const { return policies.rules.at(i); }
 };
 
@@ -48,6 +58,42 @@ inline std::unique_ptr<ImportResult> importClean(const std::string& text) {
   EXPECT_TRUE(result->ok) << result->dump();
   EXPECT_TRUE(result->diags.diagnostics().empty()) << result->dump();
   return result;
+}
+
+// Everything one diagnostic must show: its code, words, hint and the span it underlines.
+struct ExpectedDiagnostic {
+  DiagCode code;
+  std::string message;
+  std::string hint;
+  int line;
+  int column;
+  int length;
+};
+
+// There is exactly one diagnostic with `expected.code`, and it shows exactly `expected`.
+inline void expectOnlyDiagnostic(const ImportResult& r, const ExpectedDiagnostic& expected) {
+  ASSERT_EQ(r.count(expected.code), 1u) << r.dump();
+  const Diagnostic& d = *r.find(expected.code);
+  EXPECT_EQ(d.message, expected.message);
+  EXPECT_EQ(d.hint, expected.hint);
+  EXPECT_EQ(d.location.line, expected.line);
+  EXPECT_EQ(d.location.column, expected.column);
+  EXPECT_EQ(d.length, expected.length);
+}
+
+// One input that must be rejected, and the diagnostic it must get.
+struct RejectedCase {
+  std::string text;  // appended to the common document start
+  DiagCode code;
+};
+
+// Each `documentStart + c.text + "\n"` must fail to import with exactly one `c.code`.
+inline void expectEachRejected(const std::string& documentStart, const std::vector<RejectedCase>& cases) {
+  for (const RejectedCase& c : cases) {
+    auto r = importText(documentStart + c.text + "\n");
+    EXPECT_FALSE(r->ok) << c.text;
+    EXPECT_EQ(r->count(c.code), 1u) << c.text << "\n" << r->dump();
+  }
 }
 
 inline Requirement req(std::string source, std::string key, SelectorOperator op,

@@ -137,23 +137,15 @@ TEST(LangFormat, SemanticErrorsDoNotStopFormatting) {
 // ---- idempotence and meaning, on the repository's files and a corpus of our own ----
 
 const char* kOwnCorpus[] = {
-    R"(policy deathstar {
-  description "only empire ships land"
-  namespace default                 # optional
+    testing::kDeathstarPolicy,
+    // The forms the example above leaves out.
+    R"(policy extras {
   labels { team = security, k8s:tier = "", flag }
-  select { k8s:org = empire, k8s:class = deathstar }
-  ingress {
-    allow from { k8s:org = empire } on tcp/80, tcp/443
-    allow from entity host
-    deny  from cidr 0.0.0.0/0 except 10.0.0.0/8, 172.16.0.0/12 on tcp/22
-    require { k8s:env = prod }      // Cilium fromRequires
-  }
+  select {}
   egress {
-    allow to { k8s:io.kubernetes.pod.namespace = kube-system, k8s:k8s-app = kube-dns } on udp/53, tcp/53
     allow to cidr ::/0 except 2001:db8::/32, cidr fd00::/8
     allow to entity all on icmp/echo-request, icmpv6/128, any/53, sctp/9
     deny to none
-    allow on tcp/8080
   }
 }
 test t { inventory "i.yaml" policies "a.policy", b.yaml

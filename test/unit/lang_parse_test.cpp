@@ -9,33 +9,11 @@
 namespace ciliumc {
 namespace {
 
+using testing::kDeathstarPolicy;
 using testing::parseText;
 
-const char* kDeathstar = R"(# comments: `#` or `//` to end of line
-policy deathstar {
-  description "only empire ships land"
-  namespace default                 # optional
-  labels { team = security }
-  select { k8s:org = empire, k8s:class = deathstar }
-  ingress {
-    allow from { k8s:org = empire } on tcp/80, tcp/443
-    allow from entity host
-    deny  from cidr 0.0.0.0/0 except 10.0.0.0/8, 172.16.0.0/12 on tcp/22
-    require { k8s:env = prod }      // Cilium fromRequires
-  }
-  egress {
-    allow to { k8s:io.kubernetes.pod.namespace = kube-system, k8s:k8s-app = kube-dns } on udp/53, tcp/53
-    allow to entity world on tcp/443
-    allow to cidr 192.0.2.0/24 on tcp/8000-8100
-    allow to entity all on icmp/echo-request, icmpv6/echo-request
-    allow to entity host, entity remote-node, { app = metrics }
-    allow on tcp/8080
-  }
-}
-)";
-
 TEST(LangParse, DraftExampleBuildsTheModel) {
-  auto parsed = parseText(kDeathstar);
+  auto parsed = parseText(kDeathstarPolicy);
   ASSERT_TRUE(parsed.ok) << parsed.rendered();
   ASSERT_EQ(parsed.policies.rules.size(), 1u);
   const PolicyRule& rule = parsed.policies.rules[0];
@@ -96,7 +74,7 @@ TEST(LangParse, DraftExampleBuildsTheModel) {
 }
 
 TEST(LangParse, EntriesCarryIndexAndLocationOfTheirKeyword) {
-  auto parsed = parseText(kDeathstar, "p/deathstar.policy");
+  auto parsed = parseText(kDeathstarPolicy, "p/deathstar.policy");
   ASSERT_TRUE(parsed.ok) << parsed.rendered();
   const PolicyRule& rule = parsed.policies.rules[0];
   EXPECT_EQ(rule.location.line, 2);
@@ -432,7 +410,7 @@ TEST(LangSyntax, StopsAfterTenErrors) {
 // Mutations of a valid file must produce a result or diagnostics, never a crash or a hang.
 TEST(LangSyntax, RandomMutationsNeverCrash) {
   std::mt19937 random(42);
-  const std::string base = kDeathstar;
+  const std::string base = kDeathstarPolicy;
   const std::string alphabet = "{}(),:=!\"#/ \nabc01.-@";
   for (int round = 0; round < 300; ++round) {
     std::string text = base;

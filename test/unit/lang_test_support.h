@@ -16,6 +16,31 @@
 
 namespace ciliumc::testing {
 
+// The language design example (docs/language.md): one policy that uses every rule form, with
+// `#` and `//` comments. The parse tests check its model; the fmt tests check fmt keeps it.
+inline constexpr const char* kDeathstarPolicy = R"(# comments: `#` or `//` to end of line
+policy deathstar {
+  description "only empire ships land"
+  namespace default                 # optional
+  labels { team = security }
+  select { k8s:org = empire, k8s:class = deathstar }
+  ingress {
+    allow from { k8s:org = empire } on tcp/80, tcp/443
+    allow from entity host
+    deny  from cidr 0.0.0.0/0 except 10.0.0.0/8, 172.16.0.0/12 on tcp/22
+    require { k8s:env = prod }      // Cilium fromRequires
+  }
+  egress {
+    allow to { k8s:io.kubernetes.pod.namespace = kube-system, k8s:k8s-app = kube-dns } on udp/53, tcp/53
+    allow to entity world on tcp/443
+    allow to cidr 192.0.2.0/24 on tcp/8000-8100
+    allow to entity all on icmp/echo-request, icmpv6/echo-request
+    allow to entity host, entity remote-node, { app = metrics }
+    allow on tcp/8080
+  }
+}
+)";
+
 struct ParsedText {
   bool ok = false;
   PolicySet policies;

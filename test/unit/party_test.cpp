@@ -10,22 +10,8 @@ namespace {
 
 using namespace ciliumc::testing;
 
-Inventory sample() {
-  return InventoryBuilder()
-      .ns("x")
-      .ns("y")
-      .pod("x", "web", {"app=web", "io.kubernetes.pod.name=web-1"}, {"10.0.0.1", "fd00::1"})
-      .pod("y", "web", {"app=web"}, {"10.0.0.2"})
-      .pod("x", "v6only", {"app=v6"}, {"fd00::9"})
-      .pod("x", "noaddr", {"app=none"}, {})
-      .node("node-1", {"192.168.0.1"}, true)
-      .node("node-2", {"192.168.0.2", "fd00:ff::2"}, false)
-      .external("ext-a", {"192.0.2.10", "2001:db8::10"})
-      .build();
-}
-
 TEST(PartyTest, EndpointByQualifiedName) {
-  Inventory inv = sample();
+  Inventory inv = sampleInventory();
   auto party = resolveParty(inv, "x/web");
   ASSERT_TRUE(party) << party.error().message;
   EXPECT_EQ(party->kind, Party::Kind::Endpoint);
@@ -38,7 +24,7 @@ TEST(PartyTest, EndpointByQualifiedName) {
 }
 
 TEST(PartyTest, EndpointAddressOfRequestedFamily) {
-  Inventory inv = sample();
+  Inventory inv = sampleInventory();
   EXPECT_EQ(resolveParty(inv, "x/web", IpFamily::V6)->ip.toString(), "fd00::1");
   EXPECT_EQ(resolveParty(inv, "v6only")->ip.toString(), "fd00::9") << "falls back to the only address";
   auto missing = resolveParty(inv, "v6only", IpFamily::V4);
@@ -48,14 +34,14 @@ TEST(PartyTest, EndpointAddressOfRequestedFamily) {
 }
 
 TEST(PartyTest, AmbiguousBareNameSuggestsQualifiedNames) {
-  auto party = resolveParty(sample(), "web");
+  auto party = resolveParty(sampleInventory(), "web");
   ASSERT_FALSE(party);
   EXPECT_NE(party.error().message.find("ambiguous"), std::string::npos);
   EXPECT_NE(party.error().hint.find("`x/web`, `y/web`"), std::string::npos) << party.error().hint;
 }
 
 TEST(PartyTest, LocalNodeIsHostOtherNodesAreRemote) {
-  Inventory inv = sample();
+  Inventory inv = sampleInventory();
   Party host = *resolveParty(inv, "192.168.0.1");
   EXPECT_EQ(host.kind, Party::Kind::Host);
   EXPECT_EQ(host.identity, 1u);
@@ -69,7 +55,7 @@ TEST(PartyTest, LocalNodeIsHostOtherNodesAreRemote) {
 }
 
 TEST(PartyTest, ExternalsAndUnknownAddressesAreWorldByFamily) {
-  Inventory inv = sample();
+  Inventory inv = sampleInventory();
   Party external = *resolveParty(inv, "ext-a");
   EXPECT_EQ(external.kind, Party::Kind::World);
   EXPECT_EQ(external.identity, 9u);
@@ -85,11 +71,11 @@ TEST(PartyTest, ExternalsAndUnknownAddressesAreWorldByFamily) {
 }
 
 TEST(PartyTest, UnknownReferenceSuggestsClosestName) {
-  auto party = resolveParty(sample(), "x/wbe");
+  auto party = resolveParty(sampleInventory(), "x/wbe");
   ASSERT_FALSE(party);
   EXPECT_NE(party.error().message.find("unknown party `x/wbe`"), std::string::npos);
   EXPECT_EQ(party.error().hint, "did you mean `x/web`?");
-  auto external = resolveParty(sample(), "ext-b");
+  auto external = resolveParty(sampleInventory(), "ext-b");
   ASSERT_FALSE(external);
   EXPECT_EQ(external.error().hint, "did you mean `ext-a`?");
 }

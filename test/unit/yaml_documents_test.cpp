@@ -38,7 +38,7 @@ TEST(YamlDocuments, MarkerWithContentOnItsLineKeepsTheContent) {
 // The inputs that made YAML::LoadAll loop forever (found by fuzz/fuzz_k8s_yaml): now a syntax
 // error, reported once, in bounded time.
 TEST(YamlDocuments, MalformedStreamsThatHungLoadAllGiveASyntaxError) {
-  for (const std::string text : {std::string(","), std::string("kind: NetworkPolicy\n---\n,\n")}) {
+  for (const std::string& text : {std::string(","), std::string("kind: NetworkPolicy\n---\n,\n")}) {
     DiagnosticEngine diags;
     PolicySet out;
     EXPECT_FALSE(importKubernetesPolicies("x.yaml", text, diags, out)) << text;
