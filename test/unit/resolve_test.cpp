@@ -49,10 +49,12 @@ TEST(ResolveTest, NamespacedRuleSelectsOnlyItsNamespace) {
 
 TEST(ResolveTest, NamespacedSubjectCannotSelectAnotherNamespace) {
   // Cilium replaces the subject's namespace match label with the policy's namespace.
-  World w(twoNamespaces(), {RuleBuilder("web", sel({"k8s:io.kubernetes.pod.namespace=y", "app=web"}), "x")
-                                .ingress(allow({{selPeer({})}}))});
-  EXPECT_TRUE(w.ir.endpoints[0].ingress.enforced) << "x/web";
-  EXPECT_FALSE(w.ir.endpoints[1].ingress.enforced) << "y/web";
+  // Written with the k8s source or with none (`any`, as CiliumNetworkPolicy YAML gives it).
+  for (const char* written : {"k8s:io.kubernetes.pod.namespace=y", "any:io.kubernetes.pod.namespace=y"}) {
+    World w(twoNamespaces(), {RuleBuilder("web", sel({written, "app=web"}), "x").ingress(allow({{selPeer({})}}))});
+    EXPECT_TRUE(w.ir.endpoints[0].ingress.enforced) << "x/web, " << written;
+    EXPECT_FALSE(w.ir.endpoints[1].ingress.enforced) << "y/web, " << written;
+  }
 }
 
 TEST(ResolveTest, ClusterWideRuleSelectsEveryNamespaceAndNonPods) {
