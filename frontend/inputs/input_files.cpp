@@ -102,17 +102,31 @@ InputKind classifyInput(const std::string& path, const std::string& text) {
   return InputKind::Unknown;
 }
 
+// CP1005 when a policy file contributed neither a policy nor a test: an empty or comment-only
+// file enforces nothing, which is rarely what its author meant.
+static void warnIfEmpty(const std::string& path, size_t policiesBefore, size_t policiesAfter,
+                        size_t testsBefore, size_t testsAfter, DiagnosticEngine& diags) {
+  if (policiesAfter == policiesBefore && testsAfter == testsBefore)
+    diags.report(DiagCode::CP1005, SourceLocation{std::make_shared<std::string>(path)},
+                 "this file defines no policy and no test");
+}
+
 static bool loadOneFile(const std::string& path, bool explicitlyNamed, DiagnosticEngine& diags,
                         LoadedInputs& out) {
   auto text = readFileText(path, diags);
   if (!text) return false;
-  switch (classifyInput(path, *text)) {
+  InputKind kind = classifyInput(path, *text);
+  switch (kind) {
     case InputKind::PolicyLanguage:
+    case InputKind::KubernetesYaml: {
       out.policyFiles.push_back(path);
-      return parsePolicyLanguage(path, *text, diags, out.policies, out.tests);
-    case InputKind::KubernetesYaml:
-      out.policyFiles.push_back(path);
-      return importKubernetesPolicies(path, *text, diags, out.policies);
+      size_t policies = out.policies.rules.size(), tests = out.tests.size();
+      bool ok = kind == InputKind::PolicyLanguage
+                    ? parsePolicyLanguage(path, *text, diags, out.policies, out.tests)
+                    : importKubernetesPolicies(path, *text, diags, out.policies);
+      if (ok) warnIfEmpty(path, policies, out.policies.rules.size(), tests, out.tests.size(), diags);
+      return ok;
+    }
     case InputKind::TestFile: {
       auto suite = loadTestFile(path, *text, diags);
       if (!suite) return false;
