@@ -15,6 +15,9 @@ CommandRunner addFmtCommand(CLI::App& app);
 CommandRunner addConvertCommand(CLI::App& app);
 CommandRunner addExplainCommand(CLI::App& app);
 CommandRunner addTestCommand(CLI::App& app);
+CommandRunner addCompileCommand(CLI::App& app);
+CommandRunner addLoadCommand(CLI::App& app);
+CommandRunner addUnloadCommand(CLI::App& app);
 CommandRunner addHelpCommand(CLI::App& app);
 
 }  // namespace ciliumc::cli

@@ -20,6 +20,7 @@ const char* reasonName(SideVerdict::Reason reason) {
     case SideVerdict::Reason::AllowedByRule: return "allowed-by-rule";
     case SideVerdict::Reason::DeniedByRule: return "denied-by-rule";
     case SideVerdict::Reason::AllowLocalhost: return "allow-localhost";
+    case SideVerdict::Reason::NeighborDiscovery: return "neighbor-discovery";
   }
   return "?";
 }
@@ -68,6 +69,8 @@ std::string explainSide(const PolicyIR& ir, const Party& party, Direction direct
       return "deny  — denied by " + joinProvenance(side.deciding);
     case SideVerdict::Reason::AllowLocalhost:
       return "allow — traffic from the local host to a local endpoint (allow-localhost)";
+    case SideVerdict::Reason::NeighborDiscovery:
+      return "allow — ICMPv6 neighbor discovery is never subject to policy";
   }
   return "?";
 }

@@ -19,7 +19,10 @@ int main(int argc, char** argv) {
   runners.emplace_back("fmt", addFmtCommand(app));
   runners.emplace_back("convert", addConvertCommand(app));
   runners.emplace_back("explain", addExplainCommand(app));
+  runners.emplace_back("compile", addCompileCommand(app));
   runners.emplace_back("test", addTestCommand(app));
+  runners.emplace_back("load", addLoadCommand(app));
+  runners.emplace_back("unload", addUnloadCommand(app));
   runners.emplace_back("help", addHelpCommand(app));
 
   // CLI11 would call an unknown first word a missing subcommand; name it and suggest one.
@@ -29,7 +32,7 @@ int main(int argc, char** argv) {
     std::string guess = ciliumc::closestMatch(argv[1], names);
     std::cerr << "ciliumc: error: unknown command `" << argv[1] << "`"
               << (guess.empty() ? "" : " (did you mean `" + guess + "`?)")
-              << "; commands: check, fmt, convert, explain, test, help (`ciliumc --help`)\n";
+              << "; commands: check, fmt, convert, explain, compile, test, load, unload, help (`ciliumc --help`)\n";
     return 2;
   }
 

@@ -1,7 +1,9 @@
 // `ciliumc test FILES`: run policy unit tests (YAML test files and `test` blocks). Prints PASS
 // or FAIL per case, the deciding rules on failure, and a closing `N passed, M failed` line;
-// exit 1 on any failure. --exec picks the executor: `oracle` (the reference evaluator) or `bpf`
-// (the compiled program in the kernel, with the back end of issue #3).
+// exit 1 on any failure. --exec picks the executor: `oracle` (the reference evaluator), `bpf`
+// (each suite compiled, loaded and every case run through BPF_PROG_TEST_RUN on the sender's
+// egress and the receiver's ingress program; a case also fails when the kernel's answer differs
+// from the evaluator's), or `auto` (bpf when the process may load BPF, else oracle).
 #include <iostream>
 #include <regex>
 
@@ -13,6 +15,7 @@
 #include "cli/resolve_options.h"
 #include "cli/suite_runner.h"
 #include "frontend/inputs/input_files.h"
+#include "cli/bpf_executor.h"
 
 namespace ciliumc::cli {
 
@@ -36,11 +39,8 @@ struct TestCommand {
   int run() {
     DiagnosticEngine diags;
     if (!diagnostics.configure(diags)) return 2;
-    if (exec == "bpf") {
-      std::cerr << "ciliumc test: error: --exec bpf is not available yet: the BPF back end (compiled "
-                   "programs run through BPF_PROG_TEST_RUN) arrives with issue #3; use --exec oracle\n";
-      return 2;
-    }
+    std::string execNote;
+    bool useBpf = chooseBpfExecutor(exec, execNote);
     std::optional<std::regex> filter;
     if (!runFilter.empty()) {
       try {
@@ -54,8 +54,7 @@ struct TestCommand {
     bool json = diagnostics.format() == OutputFormat::Json;
     LoadedInputs inputs;
     loadInputs(files, diags, inputs);
-    if (!json)
-      std::cout << "exec: oracle" << (exec == "auto" ? " (auto: the BPF executor is not available yet)" : "") << "\n";
+    if (!json) std::cout << "exec: " << (useBpf ? "bpf" : "oracle") << execNote << "\n";
 
     nlohmann::json results = nlohmann::json::array();
     int passed = 0, failed = 0, selected = 0;
@@ -63,6 +62,16 @@ struct TestCommand {
       auto prepared = prepareSuite(suite, diags, resolveFlags.options());
       if (!prepared) continue;
       bool headerPrinted = false;
+      std::unique_ptr<BpfSuiteExecutor> bpf;
+      if (useBpf) {
+        auto created = BpfSuiteExecutor::create(*prepared);
+        if (!created) {
+          std::cerr << "ciliumc test: error: suite " << suite.name << ": " << created.error().message << "\n";
+          ++failed;
+          continue;
+        }
+        bpf = std::move(*created);
+      }
       for (const auto& testCase : suite.cases) {
         std::string title = caseTitle(testCase);
         if (filter && !std::regex_search(title, *filter) && !std::regex_search(suite.name, *filter)) continue;
@@ -88,18 +97,31 @@ struct TestCommand {
           continue;
         }
         FlowVerdict verdict = evaluateFlow(prepared->ir, *probe);
-        bool pass = verdict.verdict == testCase.expect;
+        Verdict actual = verdict.verdict;
+        std::string executorProblem;  // the kernel disagreed with the evaluator, or could not run
+        if (bpf) {
+          auto kernel = bpf->run(*probe, verdict);
+          if (!kernel) executorProblem = kernel.error().message;
+          else {
+            actual = kernel->verdict;
+            executorProblem = kernel->disagreement;
+          }
+        }
+        bool pass = actual == testCase.expect && executorProblem.empty();
         (pass ? passed : failed)++;
         if (json) {
           result.update(flowToJson(prepared->ir, *probe, verdict));
+          result["verdict"] = verdictName(actual);
           result["pass"] = pass;
+          if (!executorProblem.empty()) result["executor_error"] = executorProblem;
           results.push_back(std::move(result));
           continue;
         }
         std::cout << (pass ? "  PASS " : "  FAIL ") << title << "\n";
         if (!pass) {
           std::cout << fmt::format("       {}: expected {}, got {}\n", testCase.location.toString(),
-                                   verdictName(testCase.expect), verdictName(verdict.verdict));
+                                   verdictName(testCase.expect), verdictName(actual));
+          if (!executorProblem.empty()) std::cout << "       bpf: " << executorProblem << "\n";
           for (const auto& line : describeFlow(prepared->ir, *probe, verdict)) std::cout << "       " << line << "\n";
         }
       }
@@ -116,7 +138,7 @@ struct TestCommand {
       nothingRun = true;
     }
     if (json) {
-      nlohmann::json out = {{"format_version", 1}, {"exec", "oracle"}, {"results", results},
+      nlohmann::json out = {{"format_version", 1}, {"exec", useBpf ? "bpf" : "oracle"}, {"results", results},
                             {"passed", passed}, {"failed", failed}};
       std::cout << out.dump(2) << "\n";
     } else {
@@ -135,8 +157,9 @@ CommandRunner addTestCommand(CLI::App& app) {
   sub->add_option("--run", command->runFilter, "Only cases whose name (or suite) matches this regular expression")
       ->type_name("REGEX");
   sub->add_option("--exec", command->exec,
-                  "Where verdicts come from: oracle (reference evaluator), bpf (compiled program in the "
-                  "kernel; not available yet), auto (bpf when possible, else oracle)")
+                  "Where verdicts come from: oracle (reference evaluator), bpf (compiled programs run in the "
+                  "kernel with BPF_PROG_TEST_RUN, cross-checked against the evaluator), auto (bpf when the "
+                  "process may load BPF, else oracle; says which)")
       ->check(CLI::IsMember({"auto", "oracle", "bpf"}))
       ->option_text("oracle|bpf|auto (default: auto)");
   command->diagnostics.addTo(*sub, true);

@@ -68,5 +68,8 @@ PolicyIR resolvePolicy(const PolicySet& policies, const Inventory& inventory, co
 
 // Stable, diff-friendly text form (`--emit=policy-ir`).
 void printPolicyIR(std::ostream& out, const PolicyIR& ir, const Inventory& inventory);
+// One direction of one endpoint in that form: the `  ingress ...` line and its entries.
+void printDirectionPolicy(std::ostream& out, const DirectionPolicy& policy, Direction direction,
+                          EnforcementMode mode);
 
 }  // namespace ciliumc

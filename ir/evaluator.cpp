@@ -11,6 +11,7 @@
 //  - allow-localhost: traffic from the local host to an endpoint is allowed at the endpoint's
 //    ingress unless a deny matches. Every inventory endpoint counts as local to the node marked
 //    `local: true` (the inventory does not place endpoints on nodes).
+//  - ICMPv6 neighbor discovery (133..137) is allowed before any rule is looked at.
 //  - Enforcement mode `never` resolves to no entries and no enforcement, so everything is
 //    allowed (Cilium never-mode ignores deny rules too).
 #include "ir/evaluator.h"
@@ -65,6 +66,8 @@ SideVerdict evaluateSide(const PolicyIR& ir, const Party& self, Direction direct
   const EndpointPolicy* endpointPolicy = ir.forEndpoint(self.endpoint);
   if (!endpointPolicy) return decided(Verdict::Allow, SideVerdict::Reason::NoPolicy);
   const DirectionPolicy& policy = endpointPolicy->direction(direction);
+  if (isNeighborDiscovery(probe.protocol, probe.port))
+    return decided(Verdict::Allow, SideVerdict::Reason::NeighborDiscovery);
 
   auto denies = matchingEntries(policy, Verdict::Deny, peer, probe.protocol, probe.port);
   if (!denies.empty()) return decided(Verdict::Deny, SideVerdict::Reason::DeniedByRule, std::move(denies));
@@ -77,6 +80,10 @@ SideVerdict evaluateSide(const PolicyIR& ir, const Party& self, Direction direct
 }
 
 }  // namespace
+
+bool isNeighborDiscovery(Protocol protocol, uint16_t type) {
+  return protocol == Protocol::ICMPv6 && type >= 133 && type <= 137;
+}
 
 bool peerMatches(const Peer& peer, const Party& party) {
   switch (peer.kind) {

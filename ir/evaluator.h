@@ -2,6 +2,8 @@
 // the sender's egress AND the receiver's ingress allow it. Per side: a matching deny wins; else a
 // matching allow allows; else default-deny if that direction is enforced, otherwise allow.
 // Non-endpoint parties (host, remote nodes, world) have no policy of their own.
+// ICMPv6 neighbor discovery (types 133..137) is allowed on every side whatever the rules say, as
+// in Cilium (whose datapath answers it before policy): without it IPv6 stops working at all.
 #pragma once
 #include <vector>
 
@@ -25,6 +27,7 @@ struct SideVerdict {
     AllowedByRule,
     DeniedByRule,
     AllowLocalhost,  // host -> local endpoint, allowed by the allow-localhost option
+    NeighborDiscovery,  // ICMPv6 router/neighbor discovery (types 133..137): never subject to policy
   };
   Verdict verdict = Verdict::Allow;
   Reason reason = Reason::NoPolicy;
@@ -38,6 +41,9 @@ struct FlowVerdict {
 };
 
 FlowVerdict evaluateFlow(const PolicyIR& ir, const Probe& probe);
+
+// ICMPv6 types 133 (router solicitation) .. 137 (redirect).
+bool isNeighborDiscovery(Protocol protocol, uint16_t type);
 
 // Does a (resolved, scoped) peer match a party? Selector peers match cluster endpoints by
 // labels; they match reserved parties only when they constrain a `reserved:` label. CIDR peers

@@ -10,28 +10,6 @@ namespace {
 
 std::string familyName(IpFamily family) { return family == IpFamily::V4 ? "IPv4" : "IPv6"; }
 
-Party endpointParty(const EndpointInfo& endpoint, const IpAddress& ip) {
-  Party party;
-  party.kind = Party::Kind::Endpoint;
-  party.endpoint = &endpoint;
-  party.ip = ip;
-  party.identity = endpoint.identity;
-  party.labels = identityRelevantLabels(endpoint.labels);
-  party.displayName = endpoint.qualifiedName();
-  return party;
-}
-
-Party reservedParty(Party::Kind kind, ReservedIdentity id, ReservedIdentity labelId, const IpAddress& ip,
-                    std::string displayName) {
-  Party party;
-  party.kind = kind;
-  party.ip = ip;
-  party.identity = static_cast<NumericIdentity>(id);
-  party.labels.add(reservedIdentityLabel(labelId));
-  party.displayName = std::move(displayName);
-  return party;
-}
-
 // The address a named party uses in a probe: the first of the requested family, else (no
 // family requested) the first IPv4, else the first address. A party without addresses (an
 // endpoint listed only by labels) gets the zero address: it never matches a CIDR anyway.
@@ -72,6 +50,28 @@ Error ambiguousEndpointError(const Inventory& inventory, std::string_view name) 
 }
 
 }  // namespace
+
+Party endpointParty(const EndpointInfo& endpoint, const IpAddress& ip) {
+  Party party;
+  party.kind = Party::Kind::Endpoint;
+  party.endpoint = &endpoint;
+  party.ip = ip;
+  party.identity = endpoint.identity;
+  party.labels = identityRelevantLabels(endpoint.labels);
+  party.displayName = endpoint.qualifiedName();
+  return party;
+}
+
+Party reservedParty(Party::Kind kind, ReservedIdentity id, ReservedIdentity labelId, const IpAddress& ip,
+                    std::string displayName) {
+  Party party;
+  party.kind = kind;
+  party.ip = ip;
+  party.identity = static_cast<NumericIdentity>(id);
+  party.labels.add(reservedIdentityLabel(labelId));
+  party.displayName = std::move(displayName);
+  return party;
+}
 
 Party partyForIp(const Inventory& inventory, const IpAddress& ip) {
   if (const EndpointInfo* endpoint = inventory.endpointByIp(ip)) return endpointParty(*endpoint, ip);

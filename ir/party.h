@@ -22,6 +22,13 @@ struct Party {
   bool isEndpoint() const { return kind == Kind::Endpoint; }
 };
 
+// The party of an endpoint seen at one of its addresses: its identity and identity-relevant labels.
+Party endpointParty(const EndpointInfo& endpoint, const IpAddress& ip);
+// A reserved party (host, remote node, world): identity `id` and the single label
+// `reserved:<labelId>` (world-ipv4/-ipv6 parties carry `reserved:world`).
+Party reservedParty(Party::Kind kind, ReservedIdentity id, ReservedIdentity labelId, const IpAddress& ip,
+                    std::string displayName);
+
 // Resolves an IP: an endpoint's address, the local node (host), a remote node, or world
 // (world-ipv4 / world-ipv6 identity by family).
 Party partyForIp(const Inventory& inventory, const IpAddress& ip);

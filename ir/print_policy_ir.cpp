@@ -52,14 +52,14 @@ std::string enforcementText(const DirectionPolicy& policy, EnforcementMode mode)
   return text;
 }
 
-void printDirection(std::ostream& out, const DirectionPolicy& policy, Direction direction,
-                    EnforcementMode mode) {
+}  // namespace
+
+void printDirectionPolicy(std::ostream& out, const DirectionPolicy& policy, Direction direction,
+                          EnforcementMode mode) {
   out << "  " << directionName(direction) << " " << enforcementText(policy, mode) << "\n";
   for (const ResolvedEntry& entry : policy.entries)
     out << "    " << entryText(entry, direction) << "  # " << entry.provenance.toString() << "\n";
 }
-
-}  // namespace
 
 void printPolicyIR(std::ostream& out, const PolicyIR& ir, const Inventory& inventory) {
   out << "policy-ir enforcement=" << enforcementName(ir.options.enforcement)
@@ -70,8 +70,8 @@ void printPolicyIR(std::ostream& out, const PolicyIR& ir, const Inventory& inven
     LabelSet labels = identityRelevantLabels(endpoint.labels);
     out << "endpoint " << endpoint.qualifiedName() << " identity " << endpoint.identity << " labels "
         << (labels.empty() ? "(none)" : labels.toString()) << "\n";
-    printDirection(out, policy->ingress, Direction::Ingress, ir.options.enforcement);
-    printDirection(out, policy->egress, Direction::Egress, ir.options.enforcement);
+    printDirectionPolicy(out, policy->ingress, Direction::Ingress, ir.options.enforcement);
+    printDirectionPolicy(out, policy->egress, Direction::Egress, ir.options.enforcement);
   }
 }
 

@@ -23,3 +23,9 @@ config.substitutions.append(("%examples", os.path.join(root, "examples")))
 config.substitutions.append(("%conformance", os.path.join(root, "test", "conformance")))
 config.environment["PATH"] = tools + os.pathsep + config.environment.get("PATH", "")
 config.environment["NO_COLOR"] = "1"
+# `REQUIRES: root`: tests that load BPF programs (the CI runs as root).
+if os.geteuid() == 0:
+    config.available_features.add("root")
+elif os.environ.get("CILIUMC_REQUIRE_PRIVILEGED", "0") not in ("", "0"):
+    lit_config.fatal("CILIUMC_REQUIRE_PRIVILEGED is set but lit is not running as root: "
+                     "the BPF tests would be skipped")

@@ -309,6 +309,18 @@ TEST(EvaluatorTest, DenyBeatsAllowLocalhost) {
   EXPECT_EQ(flow.ingress.reason, Reason::DeniedByRule);
 }
 
+TEST(EvaluatorTest, NeighborDiscoveryIsNeverSubjectToPolicy) {
+  World w(cluster(), {RuleBuilder("web", sel({"app=web"})).ingress(deny({{entityPeer(Entity::All)}})).enforce(Out)});
+  for (int type = 133; type <= 137; ++type) {
+    auto flow = w.flow("x/client", "x/web", "icmpv6/" + std::to_string(type));
+    EXPECT_EQ(flow.verdict, Verdict::Allow) << type;
+    EXPECT_EQ(flow.ingress.reason, Reason::NeighborDiscovery) << type;
+  }
+  EXPECT_FALSE(w.allowed("x/client", "x/web", "icmpv6/132"));
+  EXPECT_FALSE(w.allowed("x/client", "x/web", "icmpv6/138"));
+  EXPECT_FALSE(w.allowed("x/client", "x/web", "icmp/135")) << "only ICMPv6";
+}
+
 TEST(EvaluatorTest, AllowLocalhostDoesNotApplyToEgress) {
   World w(cluster(), {RuleBuilder("web", sel({"app=web"})).enforce(Out)});
   EXPECT_FALSE(w.allowed("x/web", "node-1", "tcp/80"));

@@ -1,0 +1,115 @@
+// The BPF back end: one ShapePlan in, one BPF ELF object (in memory) out, with in-process LLVM.
+//
+// Generated program layout (one object per policy shape; per endpoint only .rodata differs):
+//
+//   from runtime/ciliumc_runtime.c (bitcode embedded at build time, linked into every module):
+//     maps      ciliumc_ipcache  HASH, NO_PREALLOC, 65536   ipcache_key -> ipcache_value  node-wide
+//               ciliumc_ct       LRU_HASH, 65536            ct_key -> ct_value            node-wide
+//               ciliumc_events   RINGBUF, 256 KiB           struct ciliumc_event records  node-wide
+//               ciliumc_config   ARRAY, 1                   u32 -> struct ciliumc_config  node-wide
+//               ciliumc_class    ARRAY, 4096 slots          u32 -> struct ciliumc_class_slot
+//     .rodata   ciliumc_endpoint (const volatile struct ciliumc_endpoint_config), patched per
+//               endpoint by patchEndpointConfig() or set by the loader before load
+//     license   "GPL"
+//     ciliumc_enforce(skb, direction, verdict_map, cidr_map, verdict_base, port_classes,
+//                     class_capacity, track_connections): the whole per-packet path; made
+//                     internal + always-inline here, so it is folded into each program
+//   generated here from the ShapePlan (module_builder.cpp; the same from c_emitter.cpp):
+//     maps      ciliumc_verdict  ARRAY, budget.verdictEntries  u32 -> struct ciliumc_verdict_cell
+//               ciliumc_cidr     LPM_TRIE, NO_PREALLOC, budget.cidrEntries (only when > 0)
+//                                struct ciliumc_cidr_key -> struct ciliumc_cidr_value
+//     __u32 ciliumc_port_tree_ingress(__u32 l4key), ..._egress: balanced compare trees over the
+//               direction's L4 key ranges (port_tree.h); internal + always-inline, or, when
+//               budget.portTreeInline[d] is false, a global noinline function = a BPF global
+//               subprogram the verifier checks once instead of once per path of its caller
+//     __u32 ciliumc_port_class(__u32 direction, __u32 l4key): picks the direction's tree
+//               (declared by the runtime; internal + always-inline)
+//     int ciliumc_ingress(struct __sk_buff *skb), int ciliumc_egress(...), section "tc": each
+//               `return ciliumc_enforce(skb, <direction>, &ciliumc_verdict, &ciliumc_cidr or 0,
+//               <verdict base>, <port classes>, <class capacity>, <track connections>);`
+//   Optimisation: the runtime arrives as clang -O2 bitcode; per shape, the always-inline
+//   functions are inlined into the programs and the shape's constants folded (SCCP,
+//   SimplifyCFG, InstCombine, EarlyCSE, ADCE), so each program is the runtime specialised for
+//   its direction and shape, plus at most one call to a global port-tree subprogram (which is
+//   optnone: already optimal as built, and cheap to compile that way even at 1,000 ranges).
+//   Debug info: full types and subprograms (BTF: map definitions, FUNC/FUNC_PROTO with every
+//   parameter named, line info); variable locations are dropped, BTF has no use for them.
+//   Functions are nounwind; allocas live in the entry block.
+//
+// Thread safety: a BpfCodegen is not thread-safe; give each thread its own. Instances are
+// independent (each compile uses a fresh LLVMContext; the TargetMachine is per instance; LLVM's
+// target registration happens once per process, guarded). patchEndpointConfig and emitC are
+// pure functions and thread-safe.
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "passes/datapath_plan.h"
+#include "runtime/ciliumc_abi.h"
+#include "support/expected.h"
+
+namespace llvm {
+class Module;
+}
+
+namespace ciliumc {
+
+// Where a compilation spent its time (milliseconds, wall clock).
+struct CodegenTimings {
+  double parseRuntime = 0;  // the embedded runtime bitcode into a fresh context
+  double buildModule = 0;   // generated maps, trees, programs + module verification
+  double optimize = 0;      // inlining + constant folding
+  double codegen = 0;       // instruction selection .. object/assembly in memory
+};
+
+struct CodegenOptions {
+  // File name of the generated code in the debug info (shows in BTF line info and verifier logs).
+  std::string sourceName = "ciliumc-generated.c";
+  CodegenTimings* timings = nullptr;  // filled when set
+  // Test hook: runs on the optimised module right before code generation.
+  std::function<void(llvm::Module&)> beforeCodegenForTesting;
+};
+
+enum class EmitKind {
+  LlvmIr,    // the optimised module, textual IR (--emit=llvm)
+  Assembly,  // BPF assembly (--emit=asm)
+  C,         // one self-contained C file (--emit=c), see emitC
+};
+
+class BpfCodegen {
+ public:
+  // Fails when LLVM has no BPF target.
+  static Expected<std::unique_ptr<BpfCodegen>> create();
+  ~BpfCodegen();
+  BpfCodegen(const BpfCodegen&) = delete;
+  BpfCodegen& operator=(const BpfCodegen&) = delete;
+
+  // The BPF ELF object of a shape. Errors: an inconsistent plan, or any error LLVM reports
+  // (collected by the context's diagnostic handler; LLVM's default one would exit the process).
+  Expected<std::vector<uint8_t>> compileShape(const ShapePlan& shape, const CodegenOptions& options = {});
+
+  // The shape as text: LLVM IR, BPF assembly or C (the latter without LLVM, same as emitC).
+  Expected<std::string> emit(const ShapePlan& shape, EmitKind kind, const CodegenOptions& options = {});
+
+ private:
+  struct Impl;
+  explicit BpfCodegen(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+// One self-contained C file for a shape: the ABI header, the runtime source and the generated
+// maps, port trees and programs. `clang -O2 -g -target bpf -c` compiles it (no include
+// directories needed) to an object with the same maps, programs and verdicts as compileShape's.
+Expected<std::string> emitC(const ShapePlan& shape);
+
+// A copy of a compiled object whose `ciliumc_endpoint` (.rodata) holds `config`: compile once
+// per shape, write one object per endpoint. Errors when the ELF has no such symbol of that size
+// in a section with file contents.
+Expected<std::vector<uint8_t>> patchEndpointConfig(std::span<const uint8_t> elf,
+                                                   const ciliumc_endpoint_config& config);
+
+}  // namespace ciliumc

@@ -1,0 +1,52 @@
+// Filling the maps of runtime/ciliumc_abi.h from the datapath plan (passes/datapath_plan.h).
+// Contract: after fillShapeMaps the shape's maps hold exactly what the plan says:
+//   ciliumc_class    every slot: [identity % 16][direction] = identityClasses (0 elsewhere);
+//   ciliumc_verdict  for each direction d, class c < classCapacity, port class p:
+//                    cell[verdictBase(d) + c * portClassCount(d) + p] = rows[c][p], and for
+//                    rows.size() <= c < classCapacity row 0's cells (a zero cell would mean
+//                    "allow": a class the agent assigns later but has not filled yet must behave
+//                    like an unclassified identity, not like an allow-all);
+//   ciliumc_cidr     exactly the plan's prefixes (prefixlen = 8 + prefix length).
+// Node maps are shared and may hold entries of other shapes or of the agent: fills upsert.
+// Updates go through bpf_map_update_batch where the map type supports it, one syscall per
+// element otherwise.
+#pragma once
+#include <cstdint>
+#include <vector>
+
+#include "ir/ip.h"
+#include "loader/status.h"
+#include "passes/datapath_plan.h"
+#include "runtime/ciliumc_abi.h"
+
+namespace ciliumc::loader {
+
+struct FillStats {
+  uint32_t classSlots = 0;
+  uint32_t verdictCells = 0;
+  uint32_t cidrEntries = 0;
+  uint32_t ipcacheEntries = 0;
+  uint32_t syscalls = 0;  // map update syscalls issued (batches count once)
+  double ms = 0;
+};
+
+struct ShapeMapFds {
+  int classMap = -1;
+  int verdictMap = -1;
+  int cidrMap = -1;  // -1 when the shape has no CIDR peers (no such map)
+};
+
+Expected<FillStats> fillShapeMaps(const ShapePlan& shape, const ShapeMapFds& maps);
+Expected<FillStats> fillIpcache(int ipcacheFd, const std::vector<IpcacheEntry>& entries);
+Status upsertIpcache(int ipcacheFd, const IpAddress& ip, NumericIdentity identity);
+Status removeIpcache(int ipcacheFd, const IpAddress& ip);
+Status setConfigFlags(int configFd, uint32_t flags);
+
+ciliumc_ipcache_key ipcacheKeyOf(const IpAddress& ip);
+ciliumc_cidr_key cidrKeyOf(const IpPrefix& prefix);
+ciliumc_verdict_cell verdictCellOf(const VerdictCell& cell);
+
+// The verdict cells the plan puts into ciliumc_verdict, indexed like the map (tests, dumps).
+Expected<std::vector<ciliumc_verdict_cell>> verdictTableOf(const ShapePlan& shape, uint32_t mapEntries);
+
+}  // namespace ciliumc::loader

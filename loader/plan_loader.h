@@ -1,0 +1,82 @@
+// PlanLoader: loads the endpoint objects of one compile plan on demand, sharing maps the way
+// the datapath expects — node maps across all objects, shape maps across the endpoints of a
+// shape — and fills them from the plan.
+// Contract: endpoint(i) returns the loaded object of plan.endpoints[i]. The first object of a
+// shape obtains the shape's ELF bytes once (ShapeObjectSource) and, once loaded, fills the shape
+// maps; the first object overall also fills the node maps (ipcache). Later endpoints of the same
+// shape reuse the same bytes and maps (only .rodata differs). Loading stops with an Error when
+// the object cap or the load-time budget is exhausted; with an object cap, the least recently
+// used endpoint object is unloaded to make room (its shape maps stay).
+#pragma once
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <list>
+#include <map>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "loader/loaded_object.h"
+#include "loader/map_fill.h"
+#include "loader/pin_layout.h"
+#include "loader/shared_maps.h"
+#include "passes/datapath_plan.h"
+
+namespace ciliumc::loader {
+
+// The ELF bytes of a shape (plan.shapes[shapeIndex]), e.g. backend_bpf's compileShape.
+using ShapeObjectSource = std::function<Expected<std::vector<uint8_t>>(uint32_t shapeIndex)>;
+
+struct PlanLoaderOptions {
+  std::optional<PinLayout> pins;  // pin shared maps (and adopt existing pins)
+  size_t maxLoadedObjects = 1024;
+  std::chrono::milliseconds loadBudget{std::chrono::minutes(5)};  // total time in bpf_object__load
+  bool fullVerifierLog = false;
+};
+
+struct EndpointLoadRecord {
+  uint32_t endpointId = 0;
+  std::string shapeKey;
+  LoadStats stats;
+};
+
+class PlanLoader {
+ public:
+  PlanLoader(const CompilePlan& plan, ShapeObjectSource source, PlanLoaderOptions options = {});
+  PlanLoader(const PlanLoader&) = delete;
+  PlanLoader& operator=(const PlanLoader&) = delete;
+
+  // The pointer stays valid until a later endpoint() call evicts the object (object cap) or
+  // unload() removes it.
+  Expected<LoadedObject*> endpoint(size_t endpointIndex);
+  void unload(size_t endpointIndex);
+
+  const CompilePlan& plan() const { return plan_; }
+  SharedMaps& maps() { return maps_; }
+  int nodeMap(std::string_view name) const { return maps_.nodeMap(name); }
+  // Every load so far, in order (for load time / verified instruction reports).
+  const std::vector<EndpointLoadRecord>& records() const { return records_; }
+  const std::map<uint32_t, FillStats>& shapeFills() const { return shapeFills_; }
+  size_t loadedObjects() const { return loaded_.size(); }
+  double totalLoadMs() const { return totalLoadMs_; }
+
+ private:
+  Expected<const std::vector<uint8_t>*> shapeBytes(uint32_t shapeIndex);
+  Status fillAfterFirstLoad(const LoadedObject& object, uint32_t shapeIndex);
+  void touch(size_t endpointIndex);
+
+  const CompilePlan& plan_;
+  ShapeObjectSource source_;
+  PlanLoaderOptions options_;
+  SharedMaps maps_;
+  std::map<uint32_t, std::vector<uint8_t>> elves_;  // by shape index
+  std::map<uint32_t, FillStats> shapeFills_;        // shapes whose maps are filled
+  bool nodeFilled_ = false;
+  std::map<size_t, LoadedObject> loaded_;           // by endpoint index
+  std::list<size_t> recency_;                       // most recent first
+  std::vector<EndpointLoadRecord> records_;
+  double totalLoadMs_ = 0;
+};
+
+}  // namespace ciliumc::loader

@@ -1,0 +1,817 @@
+// Real traffic through compiled policy: network namespaces joined by veth pairs, each endpoint's
+// two programs attached with tc, and real sockets — TCP (connect, send, receive), UDP (request
+// and response), ICMP and ICMPv6 echo. Allowed flows must deliver; denied flows must not within a
+// bounded wait, and the drop must come from the endpoint and direction the policy names (its
+// ring-buffer event). Also: replies of allowed connections pass a default-deny direction
+// (connection tracking), deploying a changed policy over the running one switches verdicts, and
+// unloading restores the unenforced network.
+//
+// The policy and inventory are text written to a temporary directory and read back through the
+// real front end (loadPolicyFiles, loadInventoryFile), then resolvePolicy -> runPasses ->
+// BpfCodegen -> deployPlan: the path `ciliumc compile` + `ciliumc load` take.
+//
+// Two topologies, same flows and assertions (the test is parameterised over them):
+//   Direct       [client ns] dev ==veth== dev [server ns]; each endpoint's programs on its own
+//                interface (AttachSide::Endpoint).
+//   ThroughNode  [client ns] dev ==veth== lxc [node ns] lxc ==veth== dev [server ns]; the node
+//                routes between /32 (/128) endpoint addresses, programs on the host side of each
+//                veth (AttachSide::Host, Cilium's layout).
+//
+// Sockets and namespaces: a socket belongs, for its whole life, to the network namespace of the
+// thread that created it. Every socket here is created by the test thread inside a NetnsScope
+// (setns on this thread only, undone when the scope ends); later calls on the socket (bind,
+// connect, send, poll) work from any thread and namespace. tc attach/detach and ifindex lookups
+// likewise run inside the device's namespace.
+//
+// Isolation and cleanup: a private bpffs mounted in a temporary directory (never
+// /sys/fs/bpf/ciliumc), namespaces and devices named after the pid, all removed by RAII on every
+// exit path (deleting a namespace deletes its devices and their tc filters). Every wait is
+// bounded: a flow expected to be blocked gets kBlockedWait, one expected to deliver kDeliverWait
+// (spent only when it fails).
+#include <arpa/inet.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "backend_bpf/codegen.h"
+#include "frontend/inputs/input_files.h"
+#include "frontend/inputs/inventory_loader.h"
+#include "loader/deployment.h"
+#include "loader/netns_scope.h"
+#include "loader/pin_layout.h"
+#include "loader/tc_attach.h"
+#include "loader/unique_fd.h"
+#include "passes/pass_manager.h"
+#include "runtime/ciliumc_abi.h"
+#include "test/support/netns.h"
+#include "test/unit/loader_test_support.h"
+#include "test/unit/privileged.h"
+
+namespace ciliumc {
+namespace {
+
+using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
+using loader::UniqueFd;
+using testing::runQuietly;
+using testing::TemporaryNetns;
+using testing::uniqueNetName;
+
+// A blocked flow is declared blocked after this long without an answer. Veth round trips take
+// microseconds; ARP/ND are let through by the runtime and warmed up by earlier flows anyway.
+constexpr auto kBlockedWait = 300ms;
+// Bound for a flow that should deliver (only spent when it does not).
+constexpr auto kDeliverWait = 3s;
+
+// ---- the policy under test ---------------------------------------------------------------------
+
+constexpr const char* kInventory = R"(cluster: traffic-test
+namespaces:
+  - name: app
+endpoints:
+  - name: client
+    namespace: app
+    labels: {app: client}
+    ips: [10.77.0.10, "fd00:77::10"]
+  - name: server
+    namespace: app
+    labels: {app: server}
+    ips: [10.77.0.20, "fd00:77::20"]
+)";
+
+// Both endpoints are default-deny in both directions (each direction has a rule), so every
+// reply below passes only as the reply of a tracked connection.
+constexpr const char* kClientPolicy = R"(
+policy client {
+  namespace app
+  select { app = client }
+  ingress {}
+  egress {
+    allow to { app = server } on tcp/8080, tcp/9090, udp/5353, udp/5354, icmp/echo-request, icmpv6/echo-request
+  }
+}
+)";
+
+// Version 1 of the server: 8080 open. Version 2 (replaceServerPolicy): 9090 instead of 8080.
+std::string serverPolicy(const std::string& tcpPort) {
+  return R"(
+policy server {
+  namespace app
+  select { app = server }
+  ingress {
+    allow from { app = client } on tcp/)" +
+         tcpPort + R"(, udp/5353, icmp/echo-request, icmpv6/echo-request
+  }
+  egress {
+    allow to { app = client } on tcp/7000
+  }
+}
+)";
+}
+
+// Ports and what decides them (version 1):
+constexpr uint16_t kOpenTcp = 8080;           // client egress allows, server ingress allows
+constexpr uint16_t kServerClosedTcp = 9090;   // client egress allows, server ingress denies
+constexpr uint16_t kClientClosedTcp = 7070;   // client egress denies
+constexpr uint16_t kToClientTcp = 7000;       // server egress allows, client ingress denies
+constexpr uint16_t kOpenUdp = 5353;           // both allow
+constexpr uint16_t kServerClosedUdp = 5354;   // client egress allows, server ingress denies
+constexpr uint16_t kClientClosedUdp = 5300;   // client egress denies
+
+// ---- compiling through the real front end ------------------------------------------------------
+
+// A temporary directory removed with everything in it.
+class TemporaryDirectory {
+ public:
+  TemporaryDirectory() {
+    char pattern[] = "/tmp/ciliumc-traffic-XXXXXX";
+    if (::mkdtemp(pattern)) path_ = pattern;
+  }
+  ~TemporaryDirectory() {
+    std::error_code ignored;
+    if (!path_.empty()) std::filesystem::remove_all(path_, ignored);
+  }
+  TemporaryDirectory(const TemporaryDirectory&) = delete;
+  TemporaryDirectory& operator=(const TemporaryDirectory&) = delete;
+  bool ok() const { return !path_.empty(); }
+  std::string write(const std::string& name, const std::string& text) const {
+    std::string file = path_ + "/" + name;
+    std::ofstream(file) << text;
+    return file;
+  }
+
+ private:
+  std::string path_;
+};
+
+// A compiled policy: the plan points into the inventory, so both live here together.
+struct CompiledPolicy {
+  std::unique_ptr<Inventory> inventory;
+  PlanResult planned;
+  std::shared_ptr<BpfCodegen> codegen;
+
+  const CompilePlan& plan() const { return planned.plan; }
+  loader::ShapeObjectSource source() const {
+    return [codegen = codegen, plan = &planned.plan](uint32_t shape) { return codegen->compileShape(plan->shapes[shape]); };
+  }
+  uint32_t endpointId(const std::string& reference) const {
+    const EndpointInfo* info = inventory->findEndpoint(reference);
+    for (const EndpointPlan& endpoint : planned.plan.endpoints)
+      if (info && endpoint.endpoint == info) return endpoint.endpointId;
+    return 0;
+  }
+};
+
+std::string renderedDiagnostics(const DiagnosticEngine& diags) {
+  std::ostringstream out;
+  diags.renderText(out, false);
+  return out.str();
+}
+
+Expected<CompiledPolicy> compilePolicy(const std::string& policyText) {
+  TemporaryDirectory directory;
+  if (!directory.ok()) return Error{"mkdtemp failed"};
+  std::string policyFile = directory.write("traffic.policy", policyText);
+  std::string inventoryFile = directory.write("inventory.yaml", kInventory);
+  DiagnosticEngine diags;
+  PolicySet policies;
+  bool loaded = loadPolicyFiles({policyFile}, diags, policies);
+  std::optional<Inventory> inventory = loadInventoryFile(inventoryFile, diags);
+  if (!loaded || !inventory || diags.hasErrors()) return Error{"front end: " + renderedDiagnostics(diags)};
+  CompiledPolicy compiled;
+  compiled.inventory = std::make_unique<Inventory>(std::move(*inventory));
+  PolicyIR ir = resolvePolicy(policies, *compiled.inventory, ResolveOptions{});
+  auto planned = runPasses(ir, *compiled.inventory);
+  if (!planned) return Error{"passes: " + planned.error().message};
+  compiled.planned = std::move(*planned);
+  auto codegen = BpfCodegen::create();
+  if (!codegen) return Error{"codegen: " + codegen.error().message};
+  compiled.codegen = std::move(*codegen);
+  return compiled;
+}
+
+// ---- topology ------------------------------------------------------------------------------------
+
+enum class Topology { Direct, ThroughNode };
+
+std::string topologyName(const ::testing::TestParamInfo<Topology>& info) {
+  return info.param == Topology::Direct ? "Direct" : "ThroughNode";
+}
+
+// A veth pair with one end in each of two namespaces, both up. Deleting one end deletes the
+// pair; so does deleting either namespace.
+class VethBetween {
+ public:
+  VethBetween(const TemporaryNetns& first, const TemporaryNetns& second)
+      : first_(first), firstName_(uniqueNetName("tv")), secondName_(uniqueNetName("tv")) {
+    ok_ = runQuietly("ip link add " + firstName_ + " netns " + first.name() + " type veth peer name " + secondName_ +
+                     " netns " + second.name()) &&
+          runQuietly(first.ip() + "link set " + firstName_ + " up") &&
+          runQuietly(second.ip() + "link set " + secondName_ + " up");
+  }
+  ~VethBetween() { runQuietly(first_.ip() + "link del " + firstName_); }
+  VethBetween(const VethBetween&) = delete;
+  VethBetween& operator=(const VethBetween&) = delete;
+
+  bool ok() const { return ok_; }
+  const std::string& firstName() const { return firstName_; }
+  const std::string& secondName() const { return secondName_; }
+
+ private:
+  const TemporaryNetns& first_;
+  std::string firstName_, secondName_;
+  bool ok_ = false;
+};
+
+// One endpoint as the network sees it.
+struct Host {
+  std::string reference;  // in the inventory
+  std::string ipv4, ipv6;
+  const TemporaryNetns* netns = nullptr;        // where its sockets live
+  const TemporaryNetns* attachNetns = nullptr;  // where the device its programs go on lives
+  std::string device;
+  uint32_t endpointId = 0;
+  const std::string& address(int family) const { return family == AF_INET ? ipv4 : ipv6; }
+};
+
+// The namespaces, links and addresses of one topology. Declaration order is destruction order in
+// reverse: links go before the namespaces they live in.
+class Network {
+ public:
+  explicit Network(Topology topology) : topology_(topology) {
+    client_.reference = "app/client", client_.ipv4 = "10.77.0.10", client_.ipv6 = "fd00:77::10";
+    server_.reference = "app/server", server_.ipv4 = "10.77.0.20", server_.ipv6 = "fd00:77::20";
+  }
+
+  // Empty on success, else the first command that failed.
+  std::string build() {
+    clientNs_ = std::make_unique<TemporaryNetns>();
+    serverNs_ = std::make_unique<TemporaryNetns>();
+    if (!clientNs_->ok() || !serverNs_->ok()) return "ip netns add";
+    client_.netns = clientNs_.get();
+    server_.netns = serverNs_.get();
+    // Addresses are usable at once (no duplicate address detection on these private links).
+    for (const TemporaryNetns* ns : {clientNs_.get(), serverNs_.get()})
+      if (auto failed = run(sysctl(*ns, "net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0"));
+          !failed.empty())
+        return failed;
+    return topology_ == Topology::Direct ? buildDirect() : buildThroughNode();
+  }
+
+  Host& client() { return client_; }
+  Host& server() { return server_; }
+
+  loader::AttachSide attachSide() const {
+    return topology_ == Topology::Direct ? loader::AttachSide::Endpoint : loader::AttachSide::Host;
+  }
+
+ private:
+  static std::string sysctl(const TemporaryNetns& ns, const std::string& settings) {
+    return "ip netns exec " + ns.name() + " sysctl -qw " + settings;
+  }
+  static std::string run(const std::string& command) { return runQuietly(command) ? "" : command; }
+  static std::string runAll(const std::vector<std::string>& commands) {
+    for (const std::string& command : commands)
+      if (auto failed = run(command); !failed.empty()) return failed;
+    return "";
+  }
+
+  // client dev (10.77.0.10/24) ==== server dev (10.77.0.20/24), one L2 segment.
+  std::string buildDirect() {
+    link_ = std::make_unique<VethBetween>(*clientNs_, *serverNs_);
+    if (!link_->ok()) return "ip link add (veth between client and server)";
+    client_.device = link_->firstName(), server_.device = link_->secondName();
+    client_.attachNetns = clientNs_.get(), server_.attachNetns = serverNs_.get();
+    return runAll({clientNs_->ip() + "addr add 10.77.0.10/24 dev " + client_.device,
+                   clientNs_->ip() + "addr add fd00:77::10/64 dev " + client_.device + " nodad",
+                   serverNs_->ip() + "addr add 10.77.0.20/24 dev " + server_.device,
+                   serverNs_->ip() + "addr add fd00:77::20/64 dev " + server_.device + " nodad"});
+  }
+
+  // Each endpoint has its address alone (/32, /128) and a default route to a gateway address
+  // that every host-side device of the node carries (169.254.1.1, fe80::1); the node forwards
+  // by /32 and /128 routes to the host-side devices.
+  std::string buildThroughNode() {
+    nodeNs_ = std::make_unique<TemporaryNetns>();
+    if (!nodeNs_->ok()) return "ip netns add (node)";
+    if (auto failed = run(sysctl(*nodeNs_, "net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1 "
+                                           "net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0"));
+        !failed.empty())
+      return failed;
+    clientLink_ = std::make_unique<VethBetween>(*nodeNs_, *clientNs_);
+    serverLink_ = std::make_unique<VethBetween>(*nodeNs_, *serverNs_);
+    if (!clientLink_->ok() || !serverLink_->ok()) return "ip link add (veth between node and endpoint)";
+    std::vector<std::string> commands;
+    for (auto [host, link] : {std::pair{&client_, clientLink_.get()}, std::pair{&server_, serverLink_.get()}}) {
+      host->device = link->firstName();  // the host side, in the node
+      host->attachNetns = nodeNs_.get();
+      const std::string& lxc = link->firstName();
+      const std::string& eth = link->secondName();
+      const TemporaryNetns& ns = *host->netns;
+      commands.insert(commands.end(),
+                      {nodeNs_->ip() + "addr add 169.254.1.1/32 dev " + lxc,
+                       nodeNs_->ip() + "addr add fe80::1/64 dev " + lxc + " nodad",
+                       nodeNs_->ip() + "route add " + host->ipv4 + "/32 dev " + lxc,
+                       nodeNs_->ip() + "-6 route add " + host->ipv6 + "/128 dev " + lxc,
+                       ns.ip() + "addr add " + host->ipv4 + "/32 dev " + eth,
+                       ns.ip() + "addr add " + host->ipv6 + "/128 dev " + eth + " nodad",
+                       ns.ip() + "route add 169.254.1.1 dev " + eth + " scope link",
+                       ns.ip() + "route add default via 169.254.1.1 dev " + eth,
+                       ns.ip() + "-6 route add default via fe80::1 dev " + eth});
+    }
+    return runAll(commands);
+  }
+
+  Topology topology_;
+  Host client_, server_;
+  std::unique_ptr<TemporaryNetns> clientNs_, serverNs_, nodeNs_;
+  std::unique_ptr<VethBetween> link_, clientLink_, serverLink_;
+};
+
+// ---- sockets -------------------------------------------------------------------------------------
+
+// A socket of the network namespace at `netnsPath`: created while this thread is inside it (see
+// the file comment), non-blocking, close-on-exec.
+Expected<UniqueFd> socketIn(const std::string& netnsPath, int family, int type, int protocol) {
+  auto scope = loader::NetnsScope::enter(netnsPath);
+  if (!scope) return scope.error();
+  int fd = ::socket(family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, protocol);
+  if (fd < 0) return Error{std::string("socket: ") + std::strerror(errno)};
+  return UniqueFd(fd);
+}
+
+struct SocketAddress {
+  sockaddr_storage storage{};
+  socklen_t length = 0;
+  const sockaddr* get() const { return reinterpret_cast<const sockaddr*>(&storage); }
+};
+
+SocketAddress socketAddress(int family, const std::string& ip, uint16_t port) {
+  SocketAddress address;
+  if (family == AF_INET) {
+    auto* v4 = reinterpret_cast<sockaddr_in*>(&address.storage);
+    v4->sin_family = AF_INET;
+    v4->sin_port = htons(port);
+    ::inet_pton(AF_INET, ip.c_str(), &v4->sin_addr);
+    address.length = sizeof(*v4);
+  } else {
+    auto* v6 = reinterpret_cast<sockaddr_in6*>(&address.storage);
+    v6->sin6_family = AF_INET6;
+    v6->sin6_port = htons(port);
+    ::inet_pton(AF_INET6, ip.c_str(), &v6->sin6_addr);
+    address.length = sizeof(*v6);
+  }
+  return address;
+}
+
+// Waits until `fd` reports one of `events` (or an error/hangup) or the deadline passes.
+bool waitFor(int fd, short events, Clock::time_point deadline) {
+  for (int attempt = 0; attempt < 1000; ++attempt) {  // EINTR retries, bounded
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+    pollfd entry{fd, events, 0};
+    int ready = ::poll(&entry, 1, static_cast<int>(std::max<long>(left, 0)));
+    if (ready > 0) return true;
+    if (ready == 0 || errno != EINTR) return false;
+  }
+  return false;
+}
+
+// A flow and what happened to it.
+enum class FlowKind { Tcp, Udp, Echo };
+
+struct Flow {
+  FlowKind kind = FlowKind::Tcp;
+  int family = AF_INET;
+  const Host* from = nullptr;
+  const Host* to = nullptr;
+  uint16_t port = 0;  // destination port; unused for echo
+
+  std::string describe() const {
+    const char* kind_ = kind == FlowKind::Tcp ? "tcp" : kind == FlowKind::Udp ? "udp" : "echo";
+    std::string text = std::string(kind_) + (family == AF_INET ? "/v4 " : "/v6 ") + from->reference + " -> " + to->reference;
+    return kind == FlowKind::Echo ? text : text + " port " + std::to_string(port);
+  }
+  // The L4 kind and destination port (or ICMP type) of the flow's first packet, as in events.
+  uint8_t l4Kind() const {
+    if (kind == FlowKind::Echo) return family == AF_INET ? CILIUMC_L4_ICMP : CILIUMC_L4_ICMPV6;
+    return kind == FlowKind::Tcp ? CILIUMC_L4_TCP : CILIUMC_L4_UDP;
+  }
+  uint16_t firstPacketPort() const { return kind == FlowKind::Echo ? (family == AF_INET ? 8 : 128) : port; }
+  uint16_t replyPort() const { return kind == FlowKind::Echo ? (family == AF_INET ? 0 : 129) : 0; }
+};
+
+struct FlowOutcome {
+  bool delivered = false;
+  std::string stage;  // where it stopped, when not delivered
+  double milliseconds = 0;
+};
+
+bool sendAll(int fd, const std::string& text) { return ::send(fd, text.data(), text.size(), MSG_NOSIGNAL) == ssize_t(text.size()); }
+
+bool receiveExactly(int fd, const std::string& expected, Clock::time_point deadline) {
+  if (!waitFor(fd, POLLIN, deadline)) return false;
+  std::array<char, 256> buffer{};
+  ssize_t got = ::recv(fd, buffer.data(), buffer.size(), 0);
+  return got == ssize_t(expected.size()) && std::string(buffer.data(), size_t(got)) == expected;
+}
+
+// A socket of `host` bound to its address (so the source is the endpoint's own: the egress
+// program drops any other source as spoofed).
+Expected<UniqueFd> boundSocket(const Host& host, int family, int type, int protocol, uint16_t port) {
+  auto fd = socketIn(host.netns->path(), family, type, protocol);
+  if (!fd) return fd;
+  int one = 1;
+  ::setsockopt(fd->get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+  SocketAddress address = socketAddress(family, host.address(family), port);
+  if (::bind(fd->get(), address.get(), address.length) != 0)
+    return Error{"bind " + host.address(family) + ": " + std::strerror(errno)};
+  return fd;
+}
+
+// Listener on the server, connect from the client, request one way, response the other.
+std::string tcpExchange(const Flow& flow, Clock::time_point deadline) {
+  auto listener = boundSocket(*flow.to, flow.family, SOCK_STREAM, 0, flow.port);
+  if (!listener) return "setup: " + listener.error().message;
+  if (::listen(listener->get(), 4) != 0) return "setup: listen";
+  auto client = boundSocket(*flow.from, flow.family, SOCK_STREAM, 0, 0);
+  if (!client) return "setup: " + client.error().message;
+  SocketAddress server = socketAddress(flow.family, flow.to->address(flow.family), flow.port);
+  if (::connect(client->get(), server.get(), server.length) != 0 && errno != EINPROGRESS)
+    return std::string("connect: ") + std::strerror(errno);
+  if (!waitFor(client->get(), POLLOUT, deadline)) return "connect timed out";
+  int error = 0;
+  socklen_t length = sizeof(error);
+  ::getsockopt(client->get(), SOL_SOCKET, SO_ERROR, &error, &length);
+  if (error != 0) return std::string("connect: ") + std::strerror(error);
+  if (!waitFor(listener->get(), POLLIN, deadline)) return "accept timed out";
+  UniqueFd accepted(::accept4(listener->get(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC));
+  if (!accepted.valid()) return "accept failed";
+  if (!sendAll(client->get(), "request") || !receiveExactly(accepted.get(), "request", deadline))
+    return "request not received";
+  if (!sendAll(accepted.get(), "response") || !receiveExactly(client->get(), "response", deadline))
+    return "response not received";
+  return "";
+}
+
+// One datagram to the server, one back from it to the sender's address.
+std::string udpExchange(const Flow& flow, Clock::time_point deadline) {
+  auto server = boundSocket(*flow.to, flow.family, SOCK_DGRAM, 0, flow.port);
+  if (!server) return "setup: " + server.error().message;
+  auto client = boundSocket(*flow.from, flow.family, SOCK_DGRAM, 0, 0);
+  if (!client) return "setup: " + client.error().message;
+  SocketAddress to = socketAddress(flow.family, flow.to->address(flow.family), flow.port);
+  // A drop at the sender's own tc egress may or may not fail sendto (ENOBUFS): either way nothing
+  // arrives, which is what is checked.
+  (void)::sendto(client->get(), "request", 7, 0, to.get(), to.length);
+  if (!waitFor(server->get(), POLLIN, deadline)) return "request not received";
+  std::array<char, 64> buffer{};
+  SocketAddress sender;
+  sender.length = sizeof(sender.storage);
+  ssize_t got = ::recvfrom(server->get(), buffer.data(), buffer.size(), 0, reinterpret_cast<sockaddr*>(&sender.storage),
+                           &sender.length);
+  if (got != 7) return "request garbled";
+  (void)::sendto(server->get(), "response", 8, 0, sender.get(), sender.length);
+  if (!receiveExactly(client->get(), "response", deadline)) return "response not received";
+  return "";
+}
+
+uint16_t internetChecksum(const uint8_t* data, size_t length) {
+  uint32_t sum = 0;
+  for (size_t i = 0; i + 1 < length; i += 2) sum += uint32_t(data[i]) << 8 | data[i + 1];
+  if (length % 2) sum += uint32_t(data[length - 1]) << 8;
+  while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
+  return htons(static_cast<uint16_t>(~sum));
+}
+
+// An echo request from a raw socket; the peer's kernel answers it. Replies are matched by type,
+// identifier and source (raw sockets see every ICMP packet of the namespace).
+std::string echoExchange(const Flow& flow, Clock::time_point deadline) {
+  bool v4 = flow.family == AF_INET;
+  auto sock = boundSocket(*flow.from, flow.family, SOCK_RAW, v4 ? int(IPPROTO_ICMP) : int(IPPROTO_ICMPV6), 0);
+  if (!sock) return "setup: " + sock.error().message;
+  static std::atomic<uint16_t> sequence{0};
+  uint16_t identifier = static_cast<uint16_t>(::getpid() ^ (++sequence << 8));
+  std::array<uint8_t, 16> request{};
+  request[0] = v4 ? 8 : 128;  // echo request
+  request[4] = identifier >> 8, request[5] = identifier & 0xff;
+  request[7] = 1;  // sequence number
+  std::memcpy(request.data() + 8, "ciliumc!", 8);
+  if (v4) {  // the kernel fills the ICMPv6 checksum itself (it covers the pseudo-header)
+    uint16_t checksum = internetChecksum(request.data(), request.size());
+    std::memcpy(request.data() + 2, &checksum, 2);
+  }
+  SocketAddress to = socketAddress(flow.family, flow.to->address(flow.family), 0);
+  (void)::sendto(sock->get(), request.data(), request.size(), 0, to.get(), to.length);
+  for (int packets = 0; packets < 64; ++packets) {  // bounded: unrelated ICMP is skipped
+    if (!waitFor(sock->get(), POLLIN, deadline)) return "no echo reply";
+    std::array<uint8_t, 1500> buffer{};
+    SocketAddress sender;
+    sender.length = sizeof(sender.storage);
+    ssize_t got = ::recvfrom(sock->get(), buffer.data(), buffer.size(), 0, reinterpret_cast<sockaddr*>(&sender.storage),
+                             &sender.length);
+    if (got <= 0) continue;
+    size_t offset = v4 ? size_t(buffer[0] & 0xf) * 4 : 0;  // IPv4 raw sockets include the IP header
+    if (size_t(got) < offset + 8) continue;
+    const uint8_t* icmp = buffer.data() + offset;
+    char source[INET6_ADDRSTRLEN] = {};
+    const void* raw = v4 ? static_cast<const void*>(&reinterpret_cast<sockaddr_in*>(&sender.storage)->sin_addr)
+                         : static_cast<const void*>(&reinterpret_cast<sockaddr_in6*>(&sender.storage)->sin6_addr);
+    ::inet_ntop(flow.family, raw, source, sizeof(source));
+    bool reply = icmp[0] == (v4 ? 0 : 129) && (uint16_t(icmp[4]) << 8 | icmp[5]) == identifier;
+    if (reply && source == flow.to->address(flow.family)) return "";
+  }
+  return "too much unrelated ICMP";
+}
+
+FlowOutcome runFlow(const Flow& flow, std::chrono::milliseconds wait) {
+  auto start = Clock::now();
+  auto deadline = start + wait;
+  std::string stopped = flow.kind == FlowKind::Tcp   ? tcpExchange(flow, deadline)
+                        : flow.kind == FlowKind::Udp ? udpExchange(flow, deadline)
+                                                     : echoExchange(flow, deadline);
+  FlowOutcome outcome;
+  outcome.delivered = stopped.empty();
+  outcome.stage = stopped;
+  outcome.milliseconds = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+  return outcome;
+}
+
+// ---- events ----------------------------------------------------------------------------------
+
+// The node's pinned ciliumc_events ring buffer, read from this process, and the
+// ciliumc_config switch that makes allow verdicts emit events too.
+class EventTap {
+ public:
+  static Expected<std::unique_ptr<EventTap>> open(const loader::PinLayout& pins) {
+    std::unique_ptr<EventTap> tap(new EventTap());
+    tap->events_.reset(bpf_obj_get(pins.nodeMap("ciliumc_events").c_str()));
+    tap->config_.reset(bpf_obj_get(pins.nodeMap("ciliumc_config").c_str()));
+    if (!tap->events_.valid() || !tap->config_.valid()) return Error{"the node maps are not pinned"};
+    tap->ring_ = ring_buffer__new(tap->events_.get(), &EventTap::onEvent, tap.get(), nullptr);
+    if (!tap->ring_) return Error{"ring_buffer__new failed"};
+    return tap;
+  }
+  ~EventTap() {
+    if (ring_) ring_buffer__free(ring_);
+  }
+
+  bool emitAllowEvents() {
+    uint32_t key = 0;
+    ciliumc_config config{};
+    config.flags = CILIUMC_CONFIG_EMIT_ALLOW_EVENTS;
+    return bpf_map_update_elem(config_.get(), &key, &config, BPF_ANY) == 0;
+  }
+  // Every event written since the last drain.
+  std::vector<ciliumc_event> drain() {
+    received_.clear();
+    (void)ring_buffer__consume(ring_);
+    return std::move(received_);
+  }
+
+ private:
+  EventTap() = default;
+  static int onEvent(void* context, void* data, size_t size) {
+    auto* tap = static_cast<EventTap*>(context);
+    ciliumc_event event{};
+    if (size >= sizeof(event)) {
+      std::memcpy(&event, data, sizeof(event));
+      tap->received_.push_back(event);
+    }
+    return 0;
+  }
+  UniqueFd events_, config_;
+  ring_buffer* ring_ = nullptr;
+  std::vector<ciliumc_event> received_;
+};
+
+std::string describeEvents(const std::vector<ciliumc_event>& events) {
+  std::ostringstream out;
+  for (const ciliumc_event& e : events)
+    out << "\n    endpoint " << e.endpoint_id << (e.direction == CILIUMC_INGRESS ? " ingress" : " egress")
+        << (e.deny ? " DROP" : " allow") << " reason " << int(e.reason) << " l4 " << int(e.l4_kind) << " "
+        << e.sport << "->" << e.dport << " rule " << e.rule << " peer identity " << e.peer_identity;
+  return events.empty() ? " (none)" : out.str();
+}
+
+// ---- the fixture -----------------------------------------------------------------------------------
+
+class BpfTrafficTest : public ::testing::TestWithParam<Topology> {
+ protected:
+  void SetUp() override {
+    CILIUMC_REQUIRE_BPF_OR_SKIP();
+    auto compiled = compilePolicy(std::string(kClientPolicy) + serverPolicy("8080"));
+    ASSERT_TRUE(compiled.ok()) << compiled.error().message;
+    policy_ = std::make_unique<CompiledPolicy>(std::move(*compiled));
+    ASSERT_TRUE(bpffs_.ok()) << bpffs_.error();
+    network_ = std::make_unique<Network>(GetParam());
+    std::string failed = network_->build();
+    ASSERT_EQ(failed, "") << "building the topology failed at: " << failed;
+    client().endpointId = policy_->endpointId(client().reference);
+    server().endpointId = policy_->endpointId(server().reference);
+    ASSERT_NE(client().endpointId, 0u);
+    ASSERT_NE(server().endpointId, 0u);
+    ASSERT_TRUE(deploy(*policy_));
+    auto tap = EventTap::open(pins());
+    ASSERT_TRUE(tap.ok()) << tap.error().message;
+    tap_ = std::move(*tap);
+    ASSERT_TRUE(tap_->emitAllowEvents());
+  }
+
+  Host& client() { return network_->client(); }
+  Host& server() { return network_->server(); }
+  loader::PinLayout pins() const { return loader::PinLayout(bpffs_.path()); }
+
+  // Hosts grouped by the namespace their device is in: one deployPlan / undeploy per namespace
+  // (ifindexes and tc are per namespace), as `ciliumc load --netns` does.
+  std::map<const TemporaryNetns*, std::vector<const Host*>> hostsByAttachNamespace() {
+    std::map<const TemporaryNetns*, std::vector<const Host*>> groups;
+    for (const Host* host : {&client(), &server()}) groups[host->attachNetns].push_back(host);
+    return groups;
+  }
+
+  ::testing::AssertionResult deploy(const CompiledPolicy& policy) {
+    for (const auto& [netns, hosts] : hostsByAttachNamespace()) {
+      auto scope = loader::NetnsScope::enter(netns->path());
+      if (!scope) return ::testing::AssertionFailure() << scope.error().message;
+      loader::DeployOptions options;
+      options.bpffs = bpffs_.path();
+      for (const Host* host : hosts) {
+        auto ifindex = loader::interfaceIndex(host->device);
+        if (!ifindex) return ::testing::AssertionFailure() << ifindex.error().message;
+        options.endpoints.push_back(host->endpointId);
+        options.attachments.push_back(loader::DeviceAttachment{host->endpointId, *ifindex, network_->attachSide()});
+      }
+      auto report = loader::deployPlan(policy.plan(), policy.source(), options);
+      if (!report) return ::testing::AssertionFailure() << "deployPlan: " << report.error().message;
+      if (report->attached != hosts.size())
+        return ::testing::AssertionFailure() << "attached " << report->attached << " of " << hosts.size();
+    }
+    return ::testing::AssertionSuccess();
+  }
+
+  // Program ids attached to a host's device, by hook.
+  std::map<loader::TcHook, uint32_t> attachedPrograms(const Host& host) {
+    std::map<loader::TcHook, uint32_t> ids;
+    auto scope = loader::NetnsScope::enter(host.attachNetns->path());
+    if (!scope) return ids;
+    auto ifindex = loader::interfaceIndex(host.device);
+    if (!ifindex) return ids;
+    auto attachments = loader::queryAttachments(*ifindex);
+    if (attachments)
+      for (const loader::TcAttachment& attachment : *attachments) ids[attachment.hook] = attachment.programId;
+    return ids;
+  }
+
+  Flow flow(FlowKind kind, int family, const Host& from, const Host& to, uint16_t port = 0) {
+    return Flow{kind, family, &from, &to, port};
+  }
+
+  // The flow delivers, and each default-deny side passed its reply as a tracked connection's:
+  // a REPLY event from the sender's ingress and from the receiver's egress.
+  void expectDelivered(const Flow& flow) {
+    SCOPED_TRACE(flow.describe());
+    tap_->drain();
+    FlowOutcome outcome = runFlow(flow, kDeliverWait);
+    std::vector<ciliumc_event> events = tap_->drain();
+    EXPECT_TRUE(outcome.delivered) << "stopped: " << outcome.stage << " after " << outcome.milliseconds
+                                   << " ms; events:" << describeEvents(events);
+    for (const ciliumc_event& event : events)
+      EXPECT_FALSE(event.deny && event.l4_kind == flow.l4Kind()) << "a drop during an allowed flow:" << describeEvents(events);
+    auto sawReplyAt = [&](const Host& host, uint8_t direction) {
+      for (const ciliumc_event& event : events)
+        if (event.endpoint_id == host.endpointId && event.direction == direction && !event.deny &&
+            event.reason == CILIUMC_REASON_REPLY && event.l4_kind == flow.l4Kind() &&
+            (flow.kind == FlowKind::Echo ? event.dport == flow.replyPort() : event.sport == flow.port))
+          return true;
+      return false;
+    };
+    EXPECT_TRUE(sawReplyAt(*flow.to, CILIUMC_EGRESS)) << "receiver's egress: no REPLY event" << describeEvents(events);
+    EXPECT_TRUE(sawReplyAt(*flow.from, CILIUMC_INGRESS)) << "sender's ingress: no REPLY event" << describeEvents(events);
+  }
+
+  // The flow gets no answer within kBlockedWait, and its first packet was dropped by `where`'s
+  // `direction` program.
+  void expectBlockedBy(const Flow& flow, const Host& where, uint8_t direction) {
+    SCOPED_TRACE(flow.describe());
+    tap_->drain();
+    FlowOutcome outcome = runFlow(flow, kBlockedWait);
+    std::vector<ciliumc_event> events = tap_->drain();
+    EXPECT_FALSE(outcome.delivered) << "a denied flow was delivered; events:" << describeEvents(events);
+    bool dropped = false;
+    for (const ciliumc_event& event : events)
+      dropped |= event.deny && event.endpoint_id == where.endpointId && event.direction == direction &&
+                 event.l4_kind == flow.l4Kind() && event.dport == flow.firstPacketPort() &&
+                 event.reason == CILIUMC_REASON_DEFAULT_DENY;
+    EXPECT_TRUE(dropped) << "no DEFAULT_DENY drop from " << where.reference
+                         << (direction == CILIUMC_INGRESS ? " ingress" : " egress") << "; events:" << describeEvents(events);
+  }
+
+  // The flow gets through with no program in the way (after unload).
+  void expectOpen(const Flow& flow) {
+    SCOPED_TRACE(flow.describe());
+    FlowOutcome outcome = runFlow(flow, kDeliverWait);
+    EXPECT_TRUE(outcome.delivered) << "stopped: " << outcome.stage;
+  }
+
+  testing::PrivateBpffs bpffs_;  // first: unmounted last, after the devices are gone
+  std::unique_ptr<CompiledPolicy> policy_;
+  std::unique_ptr<Network> network_;
+  std::unique_ptr<EventTap> tap_;
+};
+
+TEST_P(BpfTrafficTest, AllowedFlowsDeliverAndTheirRepliesPassDefaultDenyAsTrackedConnections) {
+  for (int family : {AF_INET, AF_INET6}) {
+    expectDelivered(flow(FlowKind::Tcp, family, client(), server(), kOpenTcp));
+    expectDelivered(flow(FlowKind::Udp, family, client(), server(), kOpenUdp));
+    expectDelivered(flow(FlowKind::Echo, family, client(), server()));
+  }
+}
+
+TEST_P(BpfTrafficTest, DeniedFlowsAreDroppedByTheSideWhosePolicyDeniesThem) {
+  for (int family : {AF_INET, AF_INET6}) {
+    // The client's egress policy.
+    expectBlockedBy(flow(FlowKind::Tcp, family, client(), server(), kClientClosedTcp), client(), CILIUMC_EGRESS);
+    expectBlockedBy(flow(FlowKind::Udp, family, client(), server(), kClientClosedUdp), client(), CILIUMC_EGRESS);
+    // The server's ingress policy (the client's egress allows these).
+    expectBlockedBy(flow(FlowKind::Tcp, family, client(), server(), kServerClosedTcp), server(), CILIUMC_INGRESS);
+    expectBlockedBy(flow(FlowKind::Udp, family, client(), server(), kServerClosedUdp), server(), CILIUMC_INGRESS);
+    // The server's egress policy: it may not open what the client may.
+    expectBlockedBy(flow(FlowKind::Tcp, family, server(), client(), kOpenTcp), server(), CILIUMC_EGRESS);
+    expectBlockedBy(flow(FlowKind::Echo, family, server(), client()), server(), CILIUMC_EGRESS);
+    // The client's default-deny ingress (the server's egress allows this one).
+    expectBlockedBy(flow(FlowKind::Tcp, family, server(), client(), kToClientTcp), client(), CILIUMC_INGRESS);
+  }
+}
+
+TEST_P(BpfTrafficTest, DeployingAChangedPolicyOverTheRunningOneSwitchesVerdicts) {
+  expectDelivered(flow(FlowKind::Tcp, AF_INET, client(), server(), kOpenTcp));
+  expectBlockedBy(flow(FlowKind::Tcp, AF_INET, client(), server(), kServerClosedTcp), server(), CILIUMC_INGRESS);
+  auto before = attachedPrograms(server());
+  ASSERT_EQ(before.size(), 2u);
+
+  auto changed = compilePolicy(std::string(kClientPolicy) + serverPolicy("9090"));
+  ASSERT_TRUE(changed.ok()) << changed.error().message;
+  ASSERT_TRUE(deploy(*changed));
+  auto after = attachedPrograms(server());
+  ASSERT_EQ(after.size(), 2u) << "replaced in place: still one filter per hook";
+  for (auto [hook, id] : after) EXPECT_NE(id, before[hook]) << "a new program runs on each hook";
+
+  for (int family : {AF_INET, AF_INET6}) {
+    expectDelivered(flow(FlowKind::Tcp, family, client(), server(), kServerClosedTcp));
+    expectBlockedBy(flow(FlowKind::Tcp, family, client(), server(), kOpenTcp), server(), CILIUMC_INGRESS);
+    // What did not change keeps working.
+    expectDelivered(flow(FlowKind::Udp, family, client(), server(), kOpenUdp));
+  }
+}
+
+TEST_P(BpfTrafficTest, UnloadingDetachesEverythingAndDeniedFlowsWorkAgain) {
+  std::vector<Flow> denied = {flow(FlowKind::Tcp, AF_INET, client(), server(), kClientClosedTcp),
+                              flow(FlowKind::Tcp, AF_INET6, client(), server(), kServerClosedTcp),
+                              flow(FlowKind::Udp, AF_INET, client(), server(), kClientClosedUdp),
+                              flow(FlowKind::Echo, AF_INET, server(), client()),
+                              flow(FlowKind::Echo, AF_INET6, server(), client())};
+  for (const Flow& f : denied) EXPECT_FALSE(runFlow(f, kBlockedWait).delivered) << f.describe();
+
+  size_t detached = 0;
+  bool removedNode = false;
+  for (const auto& [netns, hosts] : hostsByAttachNamespace()) {
+    auto scope = loader::NetnsScope::enter(netns->path());
+    ASSERT_TRUE(scope.ok()) << scope.error().message;
+    std::vector<uint32_t> ids;
+    for (const Host* host : hosts) ids.push_back(host->endpointId);
+    auto report = loader::undeployEndpoints(pins(), ids);
+    ASSERT_TRUE(report.ok()) << report.error().message;
+    detached += report->detachedFrom.size();
+    removedNode = report->removedNode;
+  }
+  EXPECT_EQ(detached, 4u) << "two hooks on each endpoint's device";
+  EXPECT_TRUE(removedNode) << "no endpoint left: node maps unpinned";
+  EXPECT_FALSE(std::filesystem::exists(pins().root()));
+  EXPECT_TRUE(attachedPrograms(client()).empty());
+  EXPECT_TRUE(attachedPrograms(server()).empty());
+
+  for (const Flow& f : denied) expectOpen(f);
+}
+
+INSTANTIATE_TEST_SUITE_P(Topologies, BpfTrafficTest, ::testing::Values(Topology::Direct, Topology::ThroughNode),
+                         topologyName);
+
+}  // namespace
+}  // namespace ciliumc
