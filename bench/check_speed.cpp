@@ -1,6 +1,7 @@
 // How fast is `ciliumc check` on a large input? Generates (deterministically, fixed seed) a
 // 10,000-rule policy in the language (1,000 `policy` blocks x 10 allow/deny entries) and a
-// 1,000-endpoint inventory in 50 namespaces, writes them to a temporary directory and times:
+// 1,000-endpoint inventory in 50 namespaces (bench/support/policy_generator.h, default
+// settings), writes them to a temporary directory and times:
 //   (a) parse + check of the policy text   (parsePolicyLanguage)
 //   (b) inventory load                     (loadInventoryFile)
 //   (c) resolvePolicy over every endpoint
@@ -26,11 +27,11 @@
 #include <fstream>
 #include <iostream>
 #include <limits>
-#include <random>
 #include <sstream>
 #include <string>
 #include <vector>
 
+#include "bench/support/policy_generator.h"
 #include "frontend/diag/diagnostics.h"
 #include "frontend/inputs/inventory_loader.h"
 #include "frontend/lang/parse_policy.h"
@@ -39,229 +40,10 @@
 namespace ciliumc {
 namespace {
 
-constexpr int kPolicies = 1000;
-constexpr int kEntriesPerPolicy = 10;
-constexpr int kNamespaces = 50;
-constexpr int kEndpoints = 1000;
-constexpr int kApps = 40;  // distinct `app` label values, shared by policies and inventory
 constexpr int kRuns = 5;
 constexpr uint32_t kSeed = 20240611;
-
-// ---- input generation ----------------------------------------------------------------------
-
-// A deterministic source of choices. Uses the raw mt19937 output (not a distribution, whose
-// algorithm varies between standard libraries) so every platform generates the same files.
-class Choices {
- public:
-  explicit Choices(uint32_t seed) : engine_(seed) {}
-  int below(int n) { return static_cast<int>(engine_() % static_cast<uint32_t>(n)); }
-  bool oneIn(int n) { return below(n) == 0; }
-  template <typename T>
-  const T& among(const std::vector<T>& items) {
-    return items[below(static_cast<int>(items.size()))];
-  }
-  // `count` different numbers from 0..n-1 (a partial Fisher-Yates shuffle).
-  std::vector<int> distinct(int n, int count) {
-    std::vector<int> all(n);
-    for (int i = 0; i < n; ++i) all[i] = i;
-    for (int i = 0; i < count; ++i) std::swap(all[i], all[i + below(n - i)]);
-    all.resize(count);
-    return all;
-  }
-  // Two different items, for lists like `in (a, b)`.
-  template <typename T>
-  std::string twoOf(const std::vector<T>& items) {
-    std::vector<int> picks = distinct(static_cast<int>(items.size()), 2);
-    return items[picks[0]] + ", " + items[picks[1]];
-  }
-
- private:
-  std::mt19937 engine_;
-};
-
-const std::vector<std::string> kTiers = {"web", "backend", "data"};
-const std::vector<std::string> kRoles = {"admin", "worker", "reader", "batch"};
-const std::vector<std::string> kEnvs = {"prod", "staging", "dev", "test"};
-const std::vector<std::string> kEntities = {"world", "host", "remote-node", "cluster",
-                                            "kube-apiserver"};
-
-// One selector requirement of a different shape for each `shape` (0..6).
-std::string selectorRequirement(int shape, Choices& choose) {
-  switch (shape) {
-    case 0:
-      return fmt::format("app = app{}", choose.below(kApps));
-    case 1:
-      return fmt::format("k8s:tier in ({})", choose.twoOf(kTiers));
-    case 2:
-      return fmt::format("role != {}", choose.among(kRoles));
-    case 3:
-      return fmt::format("env notin ({})", choose.twoOf(kEnvs));
-    case 4:
-      return fmt::format("k8s:io.kubernetes.pod.namespace = ns{}", choose.below(kNamespaces));
-    case 5:
-      return "canary";
-    default:
-      return "!canary";
-  }
-}
-
-// `{ a, b }` with 1..3 requirements of distinct shapes (never both `canary` and `!canary`).
-std::string selector(Choices& choose) {
-  std::string text = "{ ";
-  bool first = true;
-  for (int shape : choose.distinct(7, 1 + choose.below(3))) {
-    if (shape >= 5 && text.find("canary") != std::string::npos) continue;
-    text += (first ? "" : ", ") + selectorRequirement(shape, choose);
-    first = false;
-  }
-  return text + " }";
-}
-
-std::string cidrPeer(Choices& choose) {
-  if (choose.oneIn(4)) {
-    const int block = choose.below(0xffff);
-    return fmt::format("cidr 2001:db8:{:x}::/48 except 2001:db8:{:x}:{:x}::/64", block, block,
-                       1 + choose.below(0xfffe));
-  }
-  const int a = 1 + choose.below(200), b = choose.below(256);
-  std::string text = fmt::format("cidr {}.{}.0.0/16", a, b);
-  const int excepts = choose.below(3);
-  for (int i = 0; i < excepts; ++i) {
-    text += fmt::format("{}{}.{}.{}.0/24", i == 0 ? " except " : ", ", a, b, choose.below(256));
-  }
-  return text;
-}
-
-// The peer part of an entry, "" for an entry without peers (every peer).
-std::string peers(Choices& choose) {
-  switch (choose.below(10)) {
-    case 0:
-    case 1:
-    case 2:
-    case 3:
-      return selector(choose);
-    case 4:
-      return "entity " + choose.among(kEntities);
-    case 5:
-    case 6:
-      return cidrPeer(choose);
-    case 7:
-      return fmt::format("entity {}, {}, {}", choose.among(kEntities), selector(choose),
-                         cidrPeer(choose));
-    case 8:
-      return selector(choose) + ", " + selector(choose);
-    default:
-      return "";
-  }
-}
-
-// Port kinds are chosen distinct per entry and never overlap one another, so the generated
-// entries carry no redundant ports.
-std::string onePort(int kind, Choices& choose) {
-  switch (kind) {
-    case 0:
-      return fmt::format("tcp/{}", 1 + choose.below(999));
-    case 1: {
-      const int first = 1024 + choose.below(60000);
-      return fmt::format("tcp/{}-{}", first, first + choose.below(500));
-    }
-    case 2:
-      return "udp/53";
-    case 3:
-      return "any/8443";
-    case 4:
-      return fmt::format("sctp/{}", 1 + choose.below(10000));
-    case 5:
-      return "icmp/echo-request";
-    case 6:
-      return "icmpv6/echo-request";
-    case 7:
-      return "icmp/0";
-    default:
-      return fmt::format("udp/{}-{}", 5000, 5000 + choose.below(100));
-  }
-}
-
-// " on p1, p2" with 0..3 ports; at least one when there are no peers, so that such entries
-// stay narrower than "everything".
-std::string ports(Choices& choose, bool needsOne) {
-  int count = choose.below(4);
-  if (needsOne && count == 0) count = 1;
-  std::string text;
-  bool first = true;
-  for (int kind : choose.distinct(9, count)) {
-    text += (first ? " on " : ", ") + onePort(kind, choose);
-    first = false;
-  }
-  return text;
-}
-
-std::string entry(Choices& choose, const char* peerWord) {
-  const char* verdict = choose.oneIn(5) ? "deny " : "allow";
-  const std::string peerText = peers(choose);
-  std::string text = fmt::format("    {}", verdict);
-  if (!peerText.empty()) text += fmt::format(" {} {}", peerWord, peerText);
-  return text + ports(choose, peerText.empty()) + "\n";
-}
-
-std::string direction(Choices& choose, const char* name, const char* peerWord, int entries) {
-  std::string text = fmt::format("  {} {{\n", name);
-  if (choose.oneIn(20)) text += fmt::format("    require {{ env = {} }}\n", choose.among(kEnvs));
-  for (int i = 0; i < entries; ++i) text += entry(choose, peerWord);
-  return text + "  }\n";
-}
-
-std::string generatePolicyText(Choices& choose) {
-  std::string text = "# Generated by bench/check_speed.cpp: 1,000 policies x 10 entries.\n";
-  for (int p = 0; p < kPolicies; ++p) {
-    text += fmt::format("policy p{:04} {{\n", p);
-    if (choose.oneIn(4)) text += fmt::format("  description \"generated policy {}\"\n", p);
-    if (choose.oneIn(3)) text += fmt::format("  namespace ns{}\n", choose.below(kNamespaces));
-    if (choose.oneIn(50)) {
-      text += "  select {}\n";
-    } else if (choose.oneIn(2)) {
-      text += fmt::format("  select {{ app = app{} }}\n", choose.below(kApps));
-    } else {
-      text += fmt::format("  select {{ k8s:app = app{}, tier = {} }}\n", choose.below(kApps),
-                          choose.among(kTiers));
-    }
-    const int egressEntries = choose.below(6);
-    text += direction(choose, "ingress", "from", kEntriesPerPolicy - egressEntries);
-    if (egressEntries > 0) text += direction(choose, "egress", "to", egressEntries);
-    text += "}\n";
-  }
-  return text;
-}
-
-std::string generateInventoryText(Choices& choose) {
-  std::string text = "# Generated by bench/check_speed.cpp: 1,000 endpoints in 50 namespaces.\n";
-  text += "cluster: bench\nnamespaces:\n";
-  for (int n = 0; n < kNamespaces; ++n) {
-    text += fmt::format(
-        "  - {{name: ns{0}, labels: {{kubernetes.io/metadata.name: ns{0}, env: {1}, "
-        "team: team{2}}}}}\n",
-        n, choose.among(kEnvs), n % 7);
-  }
-  text += "endpoints:\n";
-  for (int e = 0; e < kEndpoints; ++e) {
-    const int ns = e % kNamespaces, slot = e / kNamespaces;
-    std::string labels =
-        fmt::format("app: app{}, tier: {}, role: {}, env: {}", choose.below(kApps),
-                    choose.among(kTiers), choose.among(kRoles), choose.among(kEnvs));
-    if (choose.oneIn(10)) labels += ", canary: \"true\"";
-    std::string ips = fmt::format("10.{}.1.{}", ns, 10 + slot);
-    if (choose.oneIn(3)) ips += fmt::format(", \"fd00:10:{}::{}\"", ns, 10 + slot);
-    text += fmt::format("  - {{name: pod{}, namespace: ns{}, labels: {{{}}}, ips: [{}]}}\n", e, ns,
-                        labels, ips);
-  }
-  text += "nodes:\n";
-  text += "  - {name: node-1, ips: [192.168.10.1], local: true}\n";
-  text += "  - {name: node-2, ips: [192.168.10.2], local: false}\n";
-  text += "externals:\n";
-  text += "  - {name: customer, ips: [203.0.113.50, \"2001:db8::50\"]}\n";
-  text += "  - {name: upstream-dns, ips: [192.0.2.53]}\n";
-  return text;
-}
+// 1,000 policies x 10 entries, 1,000 endpoints in 50 namespaces, 40 apps: the defaults.
+const bench::GeneratorSettings kInputs;
 
 // ---- measuring -----------------------------------------------------------------------------
 
@@ -386,9 +168,9 @@ void printTable(const std::vector<Row>& rows) {
 }
 
 int runBenchmark(int argc, char** argv) {
-  Choices choose(kSeed);
-  const std::string policyText = generatePolicyText(choose);
-  const std::string inventoryText = generateInventoryText(choose);
+  bench::Choices choose(kSeed);
+  const std::string policyText = bench::generatePolicyText(kInputs, choose);
+  const std::string inventoryText = bench::generateInventoryText(kInputs, choose);
 
   const std::filesystem::path dir =
       std::filesystem::temp_directory_path() /
@@ -400,8 +182,8 @@ int runBenchmark(int argc, char** argv) {
   writeFile(inventoryPath, inventoryText);
   fmt::print(
       "inputs: {} ({} KiB, {} policies x {} entries), {} ({} KiB, {} endpoints, {} namespaces)\n\n",
-      policyPath.string(), policyText.size() / 1024, kPolicies, kEntriesPerPolicy,
-      inventoryPath.string(), inventoryText.size() / 1024, kEndpoints, kNamespaces);
+      policyPath.string(), policyText.size() / 1024, kInputs.policies, kInputs.entriesPerPolicy,
+      inventoryPath.string(), inventoryText.size() / 1024, kInputs.endpoints, kInputs.namespaces);
 
   int status = 0;
   long peakRss = -1;  // KiB, of `ciliumc check FILE --inventory INV`

@@ -73,6 +73,7 @@ struct LoadCommand {
       if (!endpoint) return fail("load", endpoint.error());
       options.endpoints.push_back((*endpoint)->endpointId);
     }
+    std::vector<uint32_t> attached;
     for (const std::string& item : attach) {
       size_t equals = item.rfind('=');
       if (equals == std::string::npos || equals == 0 || equals + 1 == item.size())
@@ -83,8 +84,11 @@ struct LoadCommand {
       if (!ifindex) return fail("load", ifindex.error());
       options.attachments.push_back(loader::DeviceAttachment{
           (*endpoint)->endpointId, *ifindex, side == "host" ? loader::AttachSide::Host : loader::AttachSide::Endpoint});
-      if (!options.endpoints.empty()) options.endpoints.push_back((*endpoint)->endpointId);
+      attached.push_back((*endpoint)->endpointId);
     }
+    // With --attach and no --endpoint, only the attached endpoints are (re)deployed: re-pinning
+    // an endpoint that runs elsewhere would leave its running program without a pin.
+    options.endpoints.insert(options.endpoints.end(), attached.begin(), attached.end());
     // A shape's object: the file of its first endpoint (the loader rewrites .rodata per endpoint).
     auto source = [&loaded](uint32_t shape) -> Expected<std::vector<uint8_t>> {
       for (size_t i = 0; i < loaded.plan.endpoints.size(); ++i)
@@ -107,13 +111,14 @@ struct LoadCommand {
 
 struct UnloadCommand {
   std::vector<uint32_t> endpoints;
+  bool all = false;
   std::string netns;
   std::string bpffs = "/sys/fs/bpf";
 
   int run() {
     auto netnsScope = enterNetns(netns);
     if (!netnsScope) return fail("unload", netnsScope.error());
-    auto report = loader::undeployEndpoints(loader::PinLayout(bpffs), endpoints);
+    auto report = loader::undeployEndpoints(loader::PinLayout(bpffs), endpoints, all);
     if (!report) return fail("unload", report.error());
     for (const auto& where : report->detachedFrom) std::cout << "detached from " << where << "\n";
     std::cout << fmt::format("{} endpoint{} unpinned{}\n", report->endpoints.size(),
@@ -148,8 +153,10 @@ CommandRunner addLoadCommand(CLI::App& app) {
 CommandRunner addUnloadCommand(CLI::App& app) {
   auto command = std::make_shared<UnloadCommand>();
   CLI::App* sub = app.add_subcommand("unload", "Detach and unpin endpoints loaded with `ciliumc load`");
-  sub->add_option("--endpoint", command->endpoints, "Endpoint ids to unload; repeatable (default: all)")
+  sub->add_option("--endpoint", command->endpoints,
+                  "Endpoint ids to unload; repeatable (default: those attached to a device of this namespace)")
       ->type_name("ID");
+  sub->add_flag("--all", command->all, "Unload every pinned endpoint, attached here or not");
   sub->add_option("--netns", command->netns, "Network namespace of the devices (name under /var/run/netns or a path)")
       ->type_name("NAME");
   sub->add_option("--bpffs", command->bpffs, "bpffs mount the endpoints are pinned under")->type_name("DIR");

@@ -74,20 +74,32 @@ Expected<std::vector<DeviceFilter>> findAttachments(const std::vector<uint32_t>&
   return found;
 }
 
-Expected<UndeployReport> undeployEndpoints(const PinLayout& pins, const std::vector<uint32_t>& endpointIds) {
+Expected<UndeployReport> undeployEndpoints(const PinLayout& pins, const std::vector<uint32_t>& endpointIds,
+                                           bool allPinned) {
   UndeployReport report;
   std::vector<uint32_t> programIds;
+  std::map<uint32_t, uint32_t> endpointOfProgram;
+  std::vector<uint32_t> candidates;
   for (uint32_t endpoint : pins.pinnedEndpoints()) {
     if (!wanted(endpointIds, endpoint)) continue;
     auto programs = openPinnedEndpoint(pins, endpoint);
     if (!programs) continue;
     for (const UniqueFd* fd : {&programs->ingress, &programs->egress})
       if (fd->valid())
-        if (auto id = programIdOf(fd->get())) programIds.push_back(*id);
-    report.endpoints.push_back(endpoint);
+        if (auto id = programIdOf(fd->get())) {
+          programIds.push_back(*id);
+          endpointOfProgram[*id] = endpoint;
+        }
+    candidates.push_back(endpoint);
   }
   auto filters = findAttachments(programIds);
   if (!filters) return filters.error();
+  if (endpointIds.empty() && !allPinned) {
+    std::set<uint32_t> attachedHere;
+    for (const DeviceFilter& filter : *filters) attachedHere.insert(endpointOfProgram[filter.programId]);
+    std::erase_if(candidates, [&](uint32_t endpoint) { return !attachedHere.count(endpoint); });
+  }
+  report.endpoints = candidates;
   for (const DeviceFilter& filter : *filters) {
     if (auto detached = detachProgram(filter.ifindex, filter.hook); !detached) return detached.error();
     report.detachedFrom.push_back(filter.device + (filter.hook == TcHook::Ingress ? " tc ingress" : " tc egress"));

@@ -47,8 +47,13 @@ struct UndeployReport {
 
 // Detaches the endpoints' pinned programs from every device of this network namespace they are
 // attached to (our tc filters whose program is the pinned one), unpins them, removes shape pins
-// no pinned endpoint uses, and the node pins when no endpoint is left. Empty list = all.
-Expected<UndeployReport> undeployEndpoints(const PinLayout& pins, const std::vector<uint32_t>& endpointIds = {});
+// no pinned endpoint uses, and the node pins when no endpoint is left.
+// Which endpoints: `endpointIds`; when empty, the endpoints whose programs are attached to a
+// device of this network namespace — or every pinned endpoint with `allPinned`. (An endpoint
+// attached in another namespace must not lose its pins from here: its filter would keep running
+// a program nobody can find any more.)
+Expected<UndeployReport> undeployEndpoints(const PinLayout& pins, const std::vector<uint32_t>& endpointIds = {},
+                                           bool allPinned = false);
 
 // Our tc filters on every device of this network namespace whose program id is in `programIds`.
 struct DeviceFilter {

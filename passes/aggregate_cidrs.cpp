@@ -1,7 +1,7 @@
-// aggregate-cidrs: shrinks each shape's CIDR trie without changing the longest-match answer of
-// any address: two sibling prefixes with the same classes become their parent, a prefix both of
-// whose halves are listed is dropped, and a prefix whose classes equal those of its nearest
-// listed ancestor (or, with none, the world-ipv4/-ipv6 classes) is dropped.
+// aggregate-cidrs: fewer CIDR trie entries, same longest-match answer for every address
+// Two sibling prefixes with equal classes become their parent, a prefix both of whose halves are
+// listed is dropped, and so is a prefix whose classes equal those of its nearest listed ancestor
+// (or, with none, the world-ipv4/-ipv6 classes).
 #include <algorithm>
 #include <map>
 
@@ -132,8 +132,7 @@ std::vector<CidrClassEntry> aggregateCidrEntries(const std::vector<CidrClassEntr
 
 PassInfo aggregateCidrsPass() {
   return {"aggregate-cidrs",
-          "fewer CIDR trie entries, same longest-match answer for every address: equal siblings merge, "
-          "hidden and ancestor-equal prefixes go",
+          "fewer CIDR trie entries, same longest-match answer for every address",
           PassStage::Lowering, true, runAggregateCidrs};
 }
 

@@ -1,6 +1,6 @@
-// budget: decides how each shape is lowered and sizes its maps — port compare tree inline (at
-// most 64 ranges) or a global subprogram, tree depth, peer-class capacity with headroom for
-// identities the agent adds, verdict and CIDR map entries, estimated instructions — with notes.
+// budget: per shape: compare tree inline or a subprogram, class capacity, map sizes, instruction estimate
+// The verifier re-walks everything after an inline compare tree once per leaf, so large trees
+// become a global subprogram, which it verifies once; capacity leaves rows for new identities.
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -77,8 +77,7 @@ void runBudgetAnalysis(PipelineState& state) {
 
 PassInfo budgetPass() {
   return {"budget",
-          "per shape: inline compare tree (<= 64 ranges) or global subprogram, tree depth, class capacity with "
-          "headroom, verdict and CIDR map sizes, estimated instructions",
+          "per shape: compare tree inline or a subprogram, class capacity, map sizes, instruction estimate",
           PassStage::Lowering, false, runBudgetAnalysis};
 }
 

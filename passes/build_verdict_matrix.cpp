@@ -1,6 +1,5 @@
-// build-verdict-matrix: per shape and direction, the verdict row of every distinct peer set
-// (the evaluator's rules, passes/verdict_rows.h); equal rows share one peer class, row 0 being
-// the empty set's; every known identity and CIDR prefix gets its class.
+// build-verdict-matrix: verdict rows of the distinct peer sets by the evaluator's rules; equal rows share a class
+// Row 0 is the empty peer set's; every known identity and CIDR prefix gets its peer set's class.
 #include <algorithm>
 
 #include "passes/interner.h"
@@ -11,7 +10,7 @@ namespace ciliumc {
 
 namespace {
 
-constexpr size_t kMaxClasses = 65536;  // classes are uint16_t in ciliumc_class and ciliumc_cidr
+constexpr size_t kMaxClasses = 65535;  // uint16_t in ciliumc_class and ciliumc_cidr; the capacity is capped there
 
 // The entries a peer set matches (ascending), through an index from interned peer to the
 // entries naming it; entries are marked, then collected in order.
@@ -70,7 +69,7 @@ void runBuildVerdictMatrix(PipelineState& state) {
     ShapeLowering& lowering = state.lowering[s];
     for (size_t slot = 0; slot < 2; ++slot) {
       if (!buildDirection(shape.directions[slot], lowering.classification[slot])) {
-        state.errors.push_back("shape " + shape.key + " needs more than 65536 peer classes");
+        state.errors.push_back("shape " + shape.key + " needs more than 65535 peer classes");
         return;
       }
     }
@@ -94,8 +93,7 @@ void runBuildVerdictMatrix(PipelineState& state) {
 
 PassInfo buildVerdictMatrixPass() {
   return {"build-verdict-matrix",
-          "the verdict row of every distinct peer set with the evaluator's rules; equal rows share a peer "
-          "class (row 0 = the empty set); classes of identities and CIDR prefixes",
+          "verdict rows of the distinct peer sets by the evaluator's rules; equal rows share a class",
           PassStage::Lowering, false, runBuildVerdictMatrix};
 }
 

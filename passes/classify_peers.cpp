@@ -1,8 +1,7 @@
-// classify-peers: for every shape and direction, the peer set (interned peers matched, plus
-// "local host" where allow-localhost applies) of every known identity and of every CIDR trie
-// prefix — all CIDR and except prefixes of the shape, a CIDR peer matching a prefix exactly when
-// its prefix contains it and none of its excepts does; distinct peer sets are interned,
-// the empty set first.
+// classify-peers: the peer set of every known identity and CIDR/except prefix, per shape and direction
+// The empty peer set is interned first (it becomes row 0); distinct sets are interned once.
+// CIDR trie prefixes are every CIDR and except prefix of the shape; a CIDR peer matches a prefix
+// exactly when its prefix contains it and none of its excepts does.
 #include <algorithm>
 #include <map>
 #include <set>
@@ -173,8 +172,7 @@ void runClassifyPeers(PipelineState& state) {
 
 PassInfo classifyPeersPass() {
   return {"classify-peers",
-          "the peer set of every known identity and of every CIDR/except prefix, per shape and direction "
-          "(distinct sets interned, the empty set first)",
+          "the peer set of every known identity and CIDR/except prefix, per shape and direction",
           PassStage::Lowering, false, runClassifyPeers};
 }
 

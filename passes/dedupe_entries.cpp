@@ -1,5 +1,4 @@
-// dedupe-entries: of entries with the same verdict, the same peers (as a set of values) and the
-// same ports, only the first stays; each later one is a `duplicate` finding.
+// dedupe-entries: only the first of entries with equal verdict, peers (as a set) and ports stays (`duplicate`)
 #include <algorithm>
 #include <unordered_map>
 
@@ -86,8 +85,7 @@ void runDedupeEntries(PipelineState& state) {
 
 PassInfo dedupeEntriesPass() {
   return {"dedupe-entries",
-          "of entries with the same verdict, peers (as a set) and ports only the first stays; later ones "
-          "are `duplicate` findings",
+          "only the first of entries with equal verdict, peers (as a set) and ports stays (`duplicate`)",
           PassStage::PolicyIR, true, runDedupeEntries};
 }
 

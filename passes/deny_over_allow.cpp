@@ -1,6 +1,5 @@
-// deny-over-allow: removes allows that a deny covers (wherever they match, the deny matches and
-// wins, so they never decide: finding `shadowed-by-deny`); an allow that only partly overlaps a
-// deny stays and is a `conflicting` finding.
+// deny-over-allow: drops allows a deny covers (`shadowed-by-deny`); partial overlaps stay (`conflicting`)
+// Wherever a covered allow matches, the deny matches and wins: the allow never decides.
 #include "passes/entry_facts.h"
 #include "passes/pass_registry.h"
 
@@ -44,8 +43,7 @@ void runDenyOverAllow(PipelineState& state) {
 
 PassInfo denyOverAllowPass() {
   return {"deny-over-allow",
-          "removes allows a deny covers (they never decide: `shadowed-by-deny`); allows that partly overlap a "
-          "deny stay (`conflicting`)",
+          "drops allows a deny covers (`shadowed-by-deny`); partial overlaps stay (`conflicting`)",
           PassStage::PolicyIR, true, runDenyOverAllow};
 }
 

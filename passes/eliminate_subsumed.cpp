@@ -1,7 +1,6 @@
-// eliminate-subsumed: removes entries that match no peer at all, and entries whose every match
-// another kept entry of the same verdict also matches (findings `never-matches`, `subsumed`);
-// the covering entry is then among the evaluator's deciding rules, so verdicts, reasons and the
-// deciding-rule contract are unchanged.
+// eliminate-subsumed: drops entries matching no peer and entries a kept entry of their verdict covers (`subsumed`)
+// Every entry removed is covered by a kept entry of its verdict, which is then among the
+// evaluator's deciding rules wherever the removed one would have been.
 #include <unordered_map>
 
 #include "passes/entry_facts.h"
@@ -86,8 +85,7 @@ void runEliminateSubsumed(PipelineState& state) {
 
 PassInfo eliminateSubsumedPass() {
   return {"eliminate-subsumed",
-          "removes entries that match no peer, and entries another kept entry of the same verdict covers "
-          "(same verdicts, a deciding rule still decides); findings `never-matches`, `subsumed`",
+          "drops entries matching no peer and entries a kept entry of their verdict covers (`subsumed`)",
           PassStage::PolicyIR, true, runEliminateSubsumed};
 }
 

@@ -1,6 +1,5 @@
-// group-shapes: endpoints whose policies (both directions: entries with provenance, enforced
-// flag) are equal after the IR passes share one ShapePlan, keyed by a stable content hash; the
-// plan's endpoints (id, identity, addresses, shape) and the node-wide IP cache are filled.
+// group-shapes: endpoints with equal policies share a shape keyed by a content hash; endpoint constants; IP cache
+// Equal = both directions' entries (verdict, peers, L4, provenance) in order and enforced flags.
 #include <algorithm>
 #include <set>
 
@@ -91,8 +90,7 @@ void runGroupShapes(PipelineState& state) {
 
 PassInfo groupShapesPass() {
   return {"group-shapes",
-          "endpoints with equal policies (entries with provenance, enforcement) share one shape keyed by a "
-          "content hash; endpoint constants and the node-wide IP cache",
+          "endpoints with equal policies share a shape keyed by a content hash; endpoint constants; IP cache",
           PassStage::Lowering, false, runGroupShapes};
 }
 

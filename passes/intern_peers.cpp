@@ -1,6 +1,4 @@
-// intern-peers: per shape and direction, one interned peer per distinct peer value (selector,
-// entity or CIDR set); each entry lowered to its verdict, its peers as interned indexes and the
-// RuleTable id of its provenance.
+// intern-peers: one peer per distinct selector, entity or CIDR set per direction; entries on interned peers, rule ids
 #include <algorithm>
 #include <unordered_map>
 
@@ -81,8 +79,7 @@ void runInternPeers(PipelineState& state) {
 
 PassInfo internPeersPass() {
   return {"intern-peers",
-          "one interned peer per distinct selector, entity or CIDR set of a shape's direction; entries lowered "
-          "to interned peers and RuleTable ids",
+          "one peer per distinct selector, entity or CIDR set per direction; entries on interned peers, rule ids",
           PassStage::Lowering, false, runInternPeers};
 }
 

@@ -1,6 +1,6 @@
-// normalize-l4: every entry's L4 match in canonical form with the same meaning — protocol `any`
-// expanded to tcp, udp and sctp, port ranges sorted and merged per protocol, ICMP types sorted
-// and unique.
+// normalize-l4: canonical L4 matches, same meaning: `any` expanded, port ranges merged per protocol, ICMP types unique
+// `any` becomes tcp, udp and sctp; overlapping or adjacent ranges of a protocol merge; L4Match::matches
+// agrees on every protocol and port before and after.
 #include <algorithm>
 
 #include "passes/normalize_l4.h"
@@ -71,8 +71,7 @@ void runNormalizeL4(PipelineState& state) {
 
 PassInfo normalizeL4Pass() {
   return {"normalize-l4",
-          "L4 matches in canonical form, same meaning: `any` expanded to tcp/udp/sctp, port ranges sorted "
-          "and merged per protocol, ICMP types sorted and unique",
+          "canonical L4 matches, same meaning: `any` expanded, port ranges merged per protocol, ICMP types unique",
           PassStage::PolicyIR, true, runNormalizeL4};
 }
 

@@ -1,7 +1,7 @@
-// partition-ports: per shape and direction, the L4 key space cut at every entry boundary into
-// disjoint ranges; ranges whose cells agree for *every* possible peer set (same deciding entries
-// once entries that can never decide there are dropped) share one dense port class, so rows
-// stay valid for identities the agent adds later. ICMPv6 neighbor discovery has a class of its own.
+// partition-ports: key space cut at entry boundaries; ranges alike for every peer set share a port class
+// Neighbor discovery (ICMPv6 133..137) always gets a class of its own.
+// "Alike for every peer set": the ranges have the same deciding entries once entries
+// that can never decide there are dropped, so rows stay valid for identities the agent adds.
 #include <algorithm>
 
 #include "passes/l4_keys.h"
@@ -145,8 +145,7 @@ void runPartitionPorts(PipelineState& state) {
 
 PassInfo partitionPortsPass() {
   return {"partition-ports",
-          "the L4 key space cut at every entry boundary; ranges whose cells agree for every possible peer set "
-          "share a dense port class; neighbor discovery has its own",
+          "key space cut at entry boundaries; ranges alike for every peer set share a port class",
           PassStage::Lowering, false, runPartitionPorts};
 }
 

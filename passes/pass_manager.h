@@ -11,7 +11,6 @@
 // The plan points into `inventory` (EndpointPlan::endpoint): keep the inventory alive.
 #pragma once
 #include <iosfwd>
-#include <memory>
 #include <string>
 #include <vector>
 
@@ -56,8 +55,9 @@ void printPasses(std::ostream& out);
 // Checks names (unknown pass, with a "did you mean") and that no required pass is disabled.
 Expected<bool> validatePassOptions(const PassOptions& options);
 
-// Runs the pipeline. Fails (without running anything) on invalid options, or when the IR is
-// not parallel to the inventory's endpoints.
+// Runs the pipeline. Fails without running anything on invalid options or when the IR is not
+// parallel to the inventory's endpoints, and after a pass when the plan exceeds a datapath limit
+// (more than 65535 peer classes or 65536 port classes in a shape's direction).
 Expected<PlanResult> runPasses(const PolicyIR& ir, const Inventory& inventory, const PassOptions& options = {});
 
 }  // namespace ciliumc

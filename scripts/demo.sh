@@ -65,7 +65,7 @@ cleanup() {
   trap - EXIT INT TERM
   set +e
   if [ -n "$loaded" ]; then
-    timeout 20 "$ciliumc" unload --netns "$node_ns" --bpffs "$bpffs" >/dev/null 2>&1
+    timeout 20 "$ciliumc" unload --all --netns "$node_ns" --bpffs "$bpffs" >/dev/null 2>&1
   fi
   for ns in $(ip netns list 2>/dev/null | awk '{print $1}' | grep "^$prefix-"); do
     ip netns del "$ns" 2>/dev/null
@@ -75,7 +75,8 @@ cleanup() {
   exit "$status"
 }
 trap cleanup EXIT
-trap 'echo; echo "demo: interrupted" >&2; exit 130' INT TERM
+trap 'echo; echo "demo: interrupted" >&2; exit 130' INT
+trap 'echo; echo "demo: terminated" >&2; exit 143' TERM
 
 step "compile examples/shop to BPF: one object per endpoint, plus manifest.json"
 "$ciliumc" compile "$shop/policy" --inventory "$shop/inventory.yaml" -o "$work/objects"
@@ -137,7 +138,7 @@ while read -r ref ns lxc v4 v6; do
   printf '  %-22s %-16s %s %s (namespace %s)\n' "$ref" "$lxc" "$v4" "$v6" "$ns"
 done <"$work/hosts"
 
-step "ciliumc load: pin every endpoint's programs, attach six of them to their lxc devices"
+step "ciliumc load: pin every endpoint's programs, attach ${#endpoints[@]} of them to their lxc devices"
 mkdir -p "$bpffs"
 mount -t bpf bpf "$bpffs"
 loaded=yes
@@ -148,7 +149,7 @@ loaded=yes
 # Sockets are created inside the endpoint's namespace (setns on this thread, then back), so one
 # process drives every namespace; every wait ends at a deadline.
 cat >"$work/flows.py" <<'EOF'
-import ctypes, errno, os, select, socket, struct, subprocess, sys, time
+import ctypes, os, re, select, socket, struct, subprocess, sys, time
 
 # mode: "enforced" compares with `ciliumc explain` and writes the flows it saw denied to
 # DENIED_FILE; "unloaded" expects every flow to get through.
@@ -248,29 +249,37 @@ def explain(src, dst, family, proto, port):
     first = result.stdout.split(":", 1)[0].strip()
     if first not in ("ALLOWED", "DENIED"):
         sys.exit("demo: unexpected `ciliumc explain` output:\n" + result.stdout + result.stderr)
-    return first
+    # The sides that deny ("  egress  of shop/db:  deny  - ..."), for the table.
+    deciders = [m.group(1) + " of " + m.group(2)
+                for m in re.finditer(r"^\s*(egress|ingress)\s+of (\S+):\s+deny", result.stdout, re.M)]
+    return first, ", ".join(deciders)
 
 run = {"tcp": tcp, "udp": udp, "icmp": echo, "icmpv6": echo}
 mismatches = 0
-print("  %-52s %-9s %-9s %s" % ("flow", "explain", "observed", "" if mode == "enforced" else "(no programs attached)"))
-for line in sys.stdin:
-    line = line.split("#", 1)[0].split()
-    if not line: continue
-    src, dst, proto, port, note = line[0], line[1], line[2], int(line[3]), " ".join(line[4:])
-    family = 6 if proto == "icmpv6" or note.startswith("ipv6") else 4
-    what = "%s -> %s %s" % (src, dst, proto if proto.startswith("icmp") else "%s/%d" % (proto, port))
-    if family == 6 and not proto.startswith("icmp"): what += " (IPv6)"
-    expected = explain(src, dst, family, proto, port) if mode == "enforced" else "ALLOWED"
-    start = time.monotonic()
-    stopped = run[proto](hosts[src], hosts[dst], family, port, start + timeout)
-    observed = "ALLOWED" if not stopped else "DENIED"
-    took = (time.monotonic() - start) * 1000
-    ok = observed == expected
-    mismatches += not ok
-    if stopped: denied.append(" ".join(line))
-    detail = "%.1f ms" % took + ("" if not stopped else ", " + stopped)
-    print("  %-52s %-9s %-9s %s" % (what, expected if mode == "enforced" else "-", observed,
-                                   ("ok  " if ok else "MISMATCH  ") + detail))
+print("  %-50s %-8s %-8s %-10s %s" % ("flow", "explain", "observed", "", "denied by (explain)" if mode == "enforced"
+                                      else "(no programs attached)"))
+try:
+    for line in sys.stdin:
+        line = line.split("#", 1)[0].split()
+        if not line: continue
+        src, dst, proto, port, note = line[0], line[1], line[2], int(line[3]), " ".join(line[4:])
+        family = 6 if proto == "icmpv6" or note.startswith("ipv6") else 4
+        what = "%s -> %s %s" % (src, dst, proto if proto.startswith("icmp") else "%s/%d" % (proto, port))
+        if family == 6 and not proto.startswith("icmp"): what += " (IPv6)"
+        expected, deciders = explain(src, dst, family, proto, port) if mode == "enforced" else ("ALLOWED", "")
+        start = time.monotonic()
+        stopped = run[proto](hosts[src], hosts[dst], family, port, start + timeout)
+        took = (time.monotonic() - start) * 1000
+        observed = "ALLOWED" if not stopped else "DENIED"
+        ok = observed == expected
+        mismatches += not ok
+        if stopped: denied.append(" ".join(line))
+        print("  %-50s %-8s %-8s %-10s %s" % (what, expected if mode == "enforced" else "-", observed,
+                                             "ok" if ok else "MISMATCH", deciders), flush=True)
+        if not ok:
+            print("  %50s   ^ observed %s after %.1f ms%s" % ("", observed, took, ": " + stopped if stopped else ""))
+except KeyboardInterrupt:
+    sys.exit(130)
 if mode == "enforced":
     open(denied_file, "w").write("".join(flow + "\n" for flow in denied))
 if mismatches:
@@ -307,7 +316,7 @@ echo "$flows" | python3 "$work/flows.py" "$ciliumc" "$shop/policy" "$shop/invent
   enforced "$work/denied"
 
 step "ciliumc unload: detach and unpin everything"
-"$ciliumc" unload --netns "$node_ns" --bpffs "$bpffs"
+"$ciliumc" unload --all --netns "$node_ns" --bpffs "$bpffs"
 loaded=""
 
 step "the flows that were denied, again without the programs: they get through now"

@@ -10,6 +10,7 @@ packages=(
   libfmt-dev libcli11-dev libyaml-cpp-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libbpf-dev libelf-dev zlib1g-dev
+  iproute2   # ip netns / ip link: the real-traffic test and scripts/demo.sh build veth topologies
 )
 
 missing=()

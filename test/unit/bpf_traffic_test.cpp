@@ -82,19 +82,26 @@ constexpr auto kDeliverWait = 3s;
 
 // ---- the policy under test ---------------------------------------------------------------------
 
-constexpr const char* kInventory = R"(cluster: traffic-test
-namespaces:
-  - name: app
-endpoints:
-  - name: client
-    namespace: app
-    labels: {app: client}
-    ips: [10.77.0.10, "fd00:77::10"]
-  - name: server
-    namespace: app
-    labels: {app: server}
-    ips: [10.77.0.20, "fd00:77::20"]
-)";
+// Ports and what decides them (version 1):
+constexpr uint16_t kOpenTcp = 8080;           // client egress allows, server ingress allows
+constexpr uint16_t kServerClosedTcp = 9090;   // client egress allows, server ingress denies
+constexpr uint16_t kClientClosedTcp = 7070;   // client egress denies
+constexpr uint16_t kToClientTcp = 7000;       // server egress allows, client ingress denies
+constexpr uint16_t kOpenUdp = 5353;           // both allow
+constexpr uint16_t kServerClosedUdp = 5354;   // client egress allows, server ingress denies
+constexpr uint16_t kClientClosedUdp = 5300;   // client egress denies
+
+// The namespaces carry exactly these addresses.
+constexpr const char* kClientIpv4 = "10.77.0.10";
+constexpr const char* kClientIpv6 = "fd00:77::10";
+constexpr const char* kServerIpv4 = "10.77.0.20";
+constexpr const char* kServerIpv6 = "fd00:77::20";
+
+std::string inventoryText() {
+  return std::string("cluster: traffic-test\nnamespaces:\n  - name: app\nendpoints:\n") +
+         "  - {name: client, namespace: app, labels: {app: client}, ips: [" + kClientIpv4 + ", \"" + kClientIpv6 + "\"]}\n" +
+         "  - {name: server, namespace: app, labels: {app: server}, ips: [" + kServerIpv4 + ", \"" + kServerIpv6 + "\"]}\n";
+}
 
 // Both endpoints are default-deny in both directions (each direction has a rule), so every
 // reply below passes only as the reply of a tracked connection.
@@ -109,15 +116,16 @@ policy client {
 }
 )";
 
-// Version 1 of the server: 8080 open. Version 2 (replaceServerPolicy): 9090 instead of 8080.
-std::string serverPolicy(const std::string& tcpPort) {
+// The server opens one TCP port: version 1 (deployed by SetUp) kOpenTcp; the replacement test
+// deploys version 2 with kServerClosedTcp instead over the running one.
+std::string serverPolicy(uint16_t tcpPort) {
   return R"(
 policy server {
   namespace app
   select { app = server }
   ingress {
     allow from { app = client } on tcp/)" +
-         tcpPort + R"(, udp/5353, icmp/echo-request, icmpv6/echo-request
+         std::to_string(tcpPort) + R"(, udp/5353, icmp/echo-request, icmpv6/echo-request
   }
   egress {
     allow to { app = client } on tcp/7000
@@ -125,15 +133,6 @@ policy server {
 }
 )";
 }
-
-// Ports and what decides them (version 1):
-constexpr uint16_t kOpenTcp = 8080;           // client egress allows, server ingress allows
-constexpr uint16_t kServerClosedTcp = 9090;   // client egress allows, server ingress denies
-constexpr uint16_t kClientClosedTcp = 7070;   // client egress denies
-constexpr uint16_t kToClientTcp = 7000;       // server egress allows, client ingress denies
-constexpr uint16_t kOpenUdp = 5353;           // both allow
-constexpr uint16_t kServerClosedUdp = 5354;   // client egress allows, server ingress denies
-constexpr uint16_t kClientClosedUdp = 5300;   // client egress denies
 
 // ---- compiling through the real front end ------------------------------------------------------
 
@@ -189,7 +188,7 @@ Expected<CompiledPolicy> compilePolicy(const std::string& policyText) {
   TemporaryDirectory directory;
   if (!directory.ok()) return Error{"mkdtemp failed"};
   std::string policyFile = directory.write("traffic.policy", policyText);
-  std::string inventoryFile = directory.write("inventory.yaml", kInventory);
+  std::string inventoryFile = directory.write("inventory.yaml", inventoryText());
   DiagnosticEngine diags;
   PolicySet policies;
   bool loaded = loadPolicyFiles({policyFile}, diags, policies);
@@ -256,8 +255,8 @@ struct Host {
 class Network {
  public:
   explicit Network(Topology topology) : topology_(topology) {
-    client_.reference = "app/client", client_.ipv4 = "10.77.0.10", client_.ipv6 = "fd00:77::10";
-    server_.reference = "app/server", server_.ipv4 = "10.77.0.20", server_.ipv6 = "fd00:77::20";
+    client_.reference = "app/client", client_.ipv4 = kClientIpv4, client_.ipv6 = kClientIpv6;
+    server_.reference = "app/server", server_.ipv4 = kServerIpv4, server_.ipv6 = kServerIpv6;
   }
 
   // Empty on success, else the first command that failed.
@@ -293,16 +292,17 @@ class Network {
     return "";
   }
 
-  // client dev (10.77.0.10/24) ==== server dev (10.77.0.20/24), one L2 segment.
+  // client dev (10.77.0.10/24, fd00:77::10/64) ==== server dev (.20): one L2 segment.
   std::string buildDirect() {
     link_ = std::make_unique<VethBetween>(*clientNs_, *serverNs_);
     if (!link_->ok()) return "ip link add (veth between client and server)";
     client_.device = link_->firstName(), server_.device = link_->secondName();
     client_.attachNetns = clientNs_.get(), server_.attachNetns = serverNs_.get();
-    return runAll({clientNs_->ip() + "addr add 10.77.0.10/24 dev " + client_.device,
-                   clientNs_->ip() + "addr add fd00:77::10/64 dev " + client_.device + " nodad",
-                   serverNs_->ip() + "addr add 10.77.0.20/24 dev " + server_.device,
-                   serverNs_->ip() + "addr add fd00:77::20/64 dev " + server_.device + " nodad"});
+    std::vector<std::string> commands;
+    for (const Host* host : {&client_, &server_})
+      commands.insert(commands.end(), {host->netns->ip() + "addr add " + host->ipv4 + "/24 dev " + host->device,
+                                       host->netns->ip() + "addr add " + host->ipv6 + "/64 dev " + host->device + " nodad"});
+    return runAll(commands);
   }
 
   // Each endpoint has its address alone (/32, /128) and a default route to a gateway address
@@ -408,13 +408,20 @@ struct Flow {
     std::string text = std::string(kind_) + (family == AF_INET ? "/v4 " : "/v6 ") + from->reference + " -> " + to->reference;
     return kind == FlowKind::Echo ? text : text + " port " + std::to_string(port);
   }
-  // The L4 kind and destination port (or ICMP type) of the flow's first packet, as in events.
+  // As in events: the L4 kind of the flow's packets, the destination port (or ICMP type) of its
+  // first packet, and the ICMP type of an echo reply.
   uint8_t l4Kind() const {
     if (kind == FlowKind::Echo) return family == AF_INET ? CILIUMC_L4_ICMP : CILIUMC_L4_ICMPV6;
     return kind == FlowKind::Tcp ? CILIUMC_L4_TCP : CILIUMC_L4_UDP;
   }
-  uint16_t firstPacketPort() const { return kind == FlowKind::Echo ? (family == AF_INET ? 8 : 128) : port; }
-  uint16_t replyPort() const { return kind == FlowKind::Echo ? (family == AF_INET ? 0 : 129) : 0; }
+  uint16_t firstPacketDport() const { return kind == FlowKind::Echo ? (family == AF_INET ? 8 : 128) : port; }
+  uint16_t echoReplyType() const { return kind == FlowKind::Echo ? (family == AF_INET ? 0 : 129) : 0; }
+  // A packet of this flow in either direction (the namespaces also send MLD reports and such).
+  bool owns(const ciliumc_event& event) const {
+    if (event.l4_kind != l4Kind()) return false;
+    if (kind == FlowKind::Echo) return event.dport == firstPacketDport() || event.dport == echoReplyType();
+    return event.dport == port || event.sport == port;
+  }
 };
 
 struct FlowOutcome {
@@ -534,7 +541,7 @@ std::string echoExchange(const Flow& flow, Clock::time_point deadline) {
     const void* raw = v4 ? static_cast<const void*>(&reinterpret_cast<sockaddr_in*>(&sender.storage)->sin_addr)
                          : static_cast<const void*>(&reinterpret_cast<sockaddr_in6*>(&sender.storage)->sin6_addr);
     ::inet_ntop(flow.family, raw, source, sizeof(source));
-    bool reply = icmp[0] == (v4 ? 0 : 129) && (uint16_t(icmp[4]) << 8 | icmp[5]) == identifier;
+    bool reply = icmp[0] == flow.echoReplyType() && (uint16_t(icmp[4]) << 8 | icmp[5]) == identifier;
     if (reply && source == flow.to->address(flow.family)) return "";
   }
   return "too much unrelated ICMP";
@@ -616,7 +623,7 @@ class BpfTrafficTest : public ::testing::TestWithParam<Topology> {
  protected:
   void SetUp() override {
     CILIUMC_REQUIRE_BPF_OR_SKIP();
-    auto compiled = compilePolicy(std::string(kClientPolicy) + serverPolicy("8080"));
+    auto compiled = compilePolicy(std::string(kClientPolicy) + serverPolicy(kOpenTcp));
     ASSERT_TRUE(compiled.ok()) << compiled.error().message;
     policy_ = std::make_unique<CompiledPolicy>(std::move(*compiled));
     ASSERT_TRUE(bpffs_.ok()) << bpffs_.error();
@@ -693,12 +700,12 @@ class BpfTrafficTest : public ::testing::TestWithParam<Topology> {
     EXPECT_TRUE(outcome.delivered) << "stopped: " << outcome.stage << " after " << outcome.milliseconds
                                    << " ms; events:" << describeEvents(events);
     for (const ciliumc_event& event : events)
-      EXPECT_FALSE(event.deny && event.l4_kind == flow.l4Kind()) << "a drop during an allowed flow:" << describeEvents(events);
+      EXPECT_FALSE(event.deny && flow.owns(event)) << "a drop of an allowed flow's packet:" << describeEvents(events);
     auto sawReplyAt = [&](const Host& host, uint8_t direction) {
       for (const ciliumc_event& event : events)
         if (event.endpoint_id == host.endpointId && event.direction == direction && !event.deny &&
-            event.reason == CILIUMC_REASON_REPLY && event.l4_kind == flow.l4Kind() &&
-            (flow.kind == FlowKind::Echo ? event.dport == flow.replyPort() : event.sport == flow.port))
+            event.reason == CILIUMC_REASON_REPLY && flow.owns(event) &&
+            (flow.kind == FlowKind::Echo ? event.dport == flow.echoReplyType() : event.sport == flow.port))
           return true;
       return false;
     };
@@ -717,8 +724,7 @@ class BpfTrafficTest : public ::testing::TestWithParam<Topology> {
     bool dropped = false;
     for (const ciliumc_event& event : events)
       dropped |= event.deny && event.endpoint_id == where.endpointId && event.direction == direction &&
-                 event.l4_kind == flow.l4Kind() && event.dport == flow.firstPacketPort() &&
-                 event.reason == CILIUMC_REASON_DEFAULT_DENY;
+                 flow.owns(event) && event.dport == flow.firstPacketDport() && event.reason == CILIUMC_REASON_DEFAULT_DENY;
     EXPECT_TRUE(dropped) << "no DEFAULT_DENY drop from " << where.reference
                          << (direction == CILIUMC_INGRESS ? " ingress" : " egress") << "; events:" << describeEvents(events);
   }
@@ -766,7 +772,7 @@ TEST_P(BpfTrafficTest, DeployingAChangedPolicyOverTheRunningOneSwitchesVerdicts)
   auto before = attachedPrograms(server());
   ASSERT_EQ(before.size(), 2u);
 
-  auto changed = compilePolicy(std::string(kClientPolicy) + serverPolicy("9090"));
+  auto changed = compilePolicy(std::string(kClientPolicy) + serverPolicy(kServerClosedTcp));
   ASSERT_TRUE(changed.ok()) << changed.error().message;
   ASSERT_TRUE(deploy(*changed));
   auto after = attachedPrograms(server());

@@ -84,9 +84,15 @@ TEST(LoaderDeploymentTest, DeployPinsAndAttachesThenUndeployRemovesEverything) {
   ASSERT_TRUE(one.ok()) << one.error().message;
   EXPECT_EQ(one->endpoints.size(), 1u);
   EXPECT_FALSE(one->removedNode);
-  auto all = undeployEndpoints(pins);
+  // Without a list, only what is attached in this namespace goes; unattached pins stay.
+  size_t pinnedBefore = pins.pinnedEndpoints().size();
+  auto attachedHere = undeployEndpoints(pins);
+  ASSERT_TRUE(attachedHere.ok()) << attachedHere.error().message;
+  EXPECT_EQ(attachedHere->detachedFrom.size(), 2u) << "both hooks of the veth";
+  EXPECT_EQ(attachedHere->endpoints.size(), 1u) << "only the attached endpoint";
+  EXPECT_EQ(pins.pinnedEndpoints().size(), pinnedBefore - 1);
+  auto all = undeployEndpoints(pins, {}, /*allPinned=*/true);
   ASSERT_TRUE(all.ok()) << all.error().message;
-  EXPECT_EQ(all->detachedFrom.size(), 2u) << "both hooks of the veth";
   EXPECT_TRUE(all->removedNode);
   EXPECT_FALSE(exists(pins.root()));
   attachments = queryAttachments(*ifindex);

@@ -58,6 +58,14 @@ TEST(PassesCidrTest, ExceptsAreHolesAndWorldEntitiesMatchEveryPrefix) {
     EXPECT_EQ(w.cell("x/web", "10.1.2.3", "tcp/1", Direction::Egress).reason, DatapathReason::AllowedByRule)
         << "an except of one direction's peer is in the trie, but the other direction's peer still matches";
     EXPECT_EQ(w.mismatches(kPorts), "");
+    // The class the trie gives a world address has the row of the address's own peer set.
+    const ShapePlan& shape = w.shapeOf("x/web");
+    for (const char* world : {"10.2.3.4", "10.1.2.3", "10.1.3.1", "11.0.0.1", "2001:db8::1", "2001:db9::1", "0.0.0.0"})
+      for (Direction d : {Direction::Ingress, Direction::Egress}) {
+        Party party = w.party(world);
+        EXPECT_EQ(shape.direction(d).rows[shape.classOf(party, d)], shape.direction(d).rowFor(shape.direction(d).peerSetOf(party)))
+            << world << " " << directionName(d);
+      }
   }
 }
 
@@ -140,8 +148,7 @@ TEST(PassesAggregateCidrsTest, LongestMatchAnswerIsUnchanged) {
       }
       int length = random.chance(10) ? random.between(0, 23) : random.between(24, 32);
       uint32_t address = (10u << 24) | uint32_t(random.below(256));
-      if (length < 32) address &= ~((1u << (32 - length)) - 1);
-      if (length == 0) address = 0;
+      address &= static_cast<uint32_t>(~((uint64_t{1} << (32 - length)) - 1));
       std::string text = std::to_string(address >> 24) + "." + std::to_string((address >> 16) & 255) + "." +
                          std::to_string((address >> 8) & 255) + "." + std::to_string(address & 255) + "/" +
                          std::to_string(length);

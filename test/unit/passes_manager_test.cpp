@@ -3,6 +3,9 @@
 // inputs that are not parallel, timings and findings.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
+#include <map>
 #include <sstream>
 
 #include "passes_test_support.h"
@@ -42,6 +45,20 @@ TEST(PassesManagerTest, PipelineOrderAndContracts) {
   for (const std::string& name : kPipeline) EXPECT_NE(out.str().find(name), std::string::npos);
   EXPECT_NE(out.str().find("required"), std::string::npos);
   EXPECT_NE(out.str().find("optional"), std::string::npos);
+}
+
+// Each pass lives in a file of its own under passes/ whose first line is `// NAME: CONTRACT`.
+TEST(PassesManagerTest, EachPassHasAFileStartingWithItsContract) {
+  std::map<std::string, std::string> firstLines;  // first line -> file
+  for (const auto& file : std::filesystem::directory_iterator(std::filesystem::path(CILIUMC_SOURCE_DIR) / "passes")) {
+    if (file.path().extension() != ".cpp") continue;
+    std::ifstream in(file.path());
+    std::string line;
+    std::getline(in, line);
+    firstLines[line] = file.path().filename().string();
+  }
+  for (const PassDescription& pass : listPasses())
+    EXPECT_TRUE(firstLines.count("// " + pass.name + ": " + pass.contract)) << pass.name << ": " << pass.contract;
 }
 
 TEST(PassesManagerTest, LoweringPassesAreRequired) {
