@@ -1,14 +1,14 @@
 // emitC: a shape as one C file that `clang -O2 -g -target bpf -c` compiles without include
 // directories. It is the runtime's source with its local headers inlined (an amalgamation, in
-// include order) followed by the generated maps, port trees and programs — the same ShapeLowering
-// and PortTree that module_builder.cpp turns into IR, printed as C.
+// include order) followed by the generated maps, port trees and programs — the same PlanLowering
+// (of a plan of one shape) and PortTree that module_builder.cpp turns into IR, printed as C.
 #include <set>
 #include <sstream>
 #include <string>
 
 #include "backend_bpf/codegen.h"
 #include "backend_bpf/generated_names.h"
-#include "backend_bpf/shape_lowering.h"
+#include "backend_bpf/plan_partition.h"
 #include "runtime/embedded_runtime.h"
 
 namespace ciliumc {
@@ -97,18 +97,27 @@ void printMap(std::ostringstream& out, std::string_view name, std::string_view t
       << "} " << name << " SEC(\".maps\");\n\n";
 }
 
-void printGenerated(std::ostringstream& out, const ShapeLowering& shape) {
-  out << "/* ==== generated for shape " << shape.key << " ==== */\n\n";
-  printMap(out, bpfnames::kVerdictMap, "BPF_MAP_TYPE_ARRAY", shape.verdictEntries, false, "__u32",
+void printGenerated(std::ostringstream& out, const PlanLowering& plan) {
+  out << "/* ==== generated for " << plan.key << " ==== */\n\n";
+  printMap(out, bpfnames::kVerdictMap, "BPF_MAP_TYPE_ARRAY", plan.verdictEntries, false, "__u32",
            "struct ciliumc_verdict_cell");
-  if (shape.cidrEntries > 0)
-    printMap(out, bpfnames::kCidrMap, "BPF_MAP_TYPE_LPM_TRIE", shape.cidrEntries, true,
-             "struct ciliumc_cidr_key", "struct ciliumc_cidr_value");
+  printMap(out, bpfnames::kCidrMap, "BPF_MAP_TYPE_LPM_TRIE", plan.cidrEntries, true,
+           "struct ciliumc_cidr_key", "struct ciliumc_cidr_value");
+  printMap(out, bpfnames::kColumnMap, "BPF_MAP_TYPE_ARRAY", plan.partition.columnEntries(), false, "__u32",
+           "__u32");
 
-  for (const DirectionLowering& direction : shape.directions) {
-    out << "/* " << directionName(direction.direction) << " port classes: "
-        << direction.portClasses << ", tree depth " << direction.tree.depth << ", "
-        << (direction.treeInline ? "inlined" : "a global subprogram (verified once)") << " */\n"
+  out << "/* The global L4 key ranges' first keys, [direction * " << plan.partition.stride
+      << " + range] (for the loader) */\nconst volatile __u32 " << bpfnames::kRangeStarts << "["
+      << plan.partition.columnEntries() << "] = {";
+  std::vector<uint32_t> starts = plan.partition.flatStarts();
+  for (size_t i = 0; i < starts.size(); ++i) out << (i % 8 == 0 ? "\n  " : " ") << starts[i] << "u,";
+  out << "\n};\n\n";
+
+  for (const PlanDirectionLowering& direction : plan.directions) {
+    out << "/* " << directionName(direction.direction) << " global port ranges: " << direction.ranges
+        << ", tree depth " << direction.tree.depth << ", "
+        << (direction.treeInline ? "inlined" : "a global subprogram (verified once)")
+        << "; answers the ciliumc_column index */\n"
         << (direction.treeInline ? "static __always_inline " : "__attribute__((noinline)) ")
         << "__u32 " << bpfnames::portTreeName(direction.direction) << "(__u32 l4key) {\n";
     printTree(out, direction.tree, 0, 1);
@@ -118,25 +127,20 @@ void printGenerated(std::ostringstream& out, const ShapeLowering& shape) {
       << "  return direction == CILIUMC_INGRESS ? " << bpfnames::portTreeName(Direction::Ingress)
       << "(l4key) : " << bpfnames::portTreeName(Direction::Egress) << "(l4key);\n}\n\n";
 
-  for (const DirectionLowering& direction : shape.directions) {
+  for (const PlanDirectionLowering& direction : plan.directions) {
     bool ingress = direction.direction == Direction::Ingress;
     out << "SEC(\"" << bpfnames::kProgramSection << "\") int " << bpfnames::programName(direction.direction)
         << "(struct __sk_buff *skb) {\n"
         << "  return " << bpfnames::kEnforce << "(skb, " << (ingress ? "CILIUMC_INGRESS" : "CILIUMC_EGRESS")
-        << ", &" << bpfnames::kVerdictMap << ", "
-        << (direction.useCidr ? "&" + std::string(bpfnames::kCidrMap) : std::string("0")) << ",\n"
-        << "                         /* verdict base */ " << direction.verdictBase
-        << "u, /* port classes */ " << direction.portClasses
-        << "u, /* class capacity */ " << direction.classCapacity
-        << "u,\n                         /* track connections */ "
-        << (direction.trackConnections ? 1 : 0) << ");\n}\n\n";
+        << ", &" << bpfnames::kVerdictMap << ", &" << bpfnames::kCidrMap << ", &" << bpfnames::kColumnMap
+        << ");\n}\n\n";
   }
 }
 
 }  // namespace
 
 Expected<std::string> emitC(const ShapePlan& shape) {
-  auto lowering = lowerShape(shape);
+  auto lowering = lowerPlan(std::span<const ShapePlan>(&shape, 1));
   if (!lowering) return lowering.error();
   std::ostringstream out;
   out << "/* ciliumc: policy shape " << shape.key << " as one C file (--emit=c).\n"

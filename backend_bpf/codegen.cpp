@@ -29,10 +29,11 @@
 #include <llvm/Transforms/Scalar/SimplifyCFG.h>
 
 #include <chrono>
+#include <optional>
 #include <mutex>
 
 #include "backend_bpf/module_builder.h"
-#include "backend_bpf/shape_lowering.h"
+#include "backend_bpf/plan_partition.h"
 #include "runtime/embedded_runtime.h"
 
 namespace ciliumc {
@@ -119,12 +120,10 @@ class Stopwatch {
 struct BpfCodegen::Impl {
   std::unique_ptr<llvm::TargetMachine> machine;
 
-  // Builds, verifies and optimises the module of a shape into `compilation`.
-  Expected<bool> buildModule(Compilation& compilation, const ShapePlan& shape,
+  // Builds, verifies and optimises the module of a plan's shapes into `compilation`.
+  Expected<bool> buildModule(Compilation& compilation, const PlanLowering& lowering,
                              const CodegenOptions& options) {
     Stopwatch stopwatch(options.timings);
-    auto lowering = lowerShape(shape);
-    if (!lowering) return lowering.error();
     auto bitcode = runtime::bitcode();
     llvm::MemoryBufferRef buffer(
         llvm::StringRef(reinterpret_cast<const char*>(bitcode.data()), bitcode.size()), "ciliumc_runtime.bc");
@@ -132,12 +131,12 @@ struct BpfCodegen::Impl {
     if (!parsed) return Error("runtime bitcode: " + llvm::toString(parsed.takeError()));
     compilation.module = std::move(*parsed);
     llvm::Module& module = *compilation.module;
-    module.setModuleIdentifier("ciliumc-shape-" + shape.key);
+    module.setModuleIdentifier("ciliumc-" + lowering.key);
     module.setTargetTriple(kTriple);  // clang writes "bpf", the host-endian alias
     module.setDataLayout(machine->createDataLayout());
     stopwatch.lap(&CodegenTimings::parseRuntime);
 
-    auto added = addGeneratedCode(module, *lowering, options.sourceName);
+    auto added = addGeneratedCode(module, lowering, options.sourceName);
     if (!added) return added.error();
     dropVariableLocations(module);
     std::string problems;
@@ -153,9 +152,9 @@ struct BpfCodegen::Impl {
     return compilation.failIfLlvmReported("optimisation");
   }
 
-  // The runtime arrives optimised (clang -O2, with BPF's own IR passes); what is left per shape
+  // The runtime arrives optimised (clang -O2, with BPF's own IR passes); what is left per plan
   // is inlining ciliumc_enforce, the port trees and ciliumc_port_class into the two programs and
-  // folding the shape's constants: constant propagation, then removal of the dead paths.
+  // folding the direction: constant propagation, then removal of the dead paths.
   void optimize(llvm::Module& module) {
     llvm::LoopAnalysisManager loops;
     llvm::FunctionAnalysisManager functions;
@@ -217,20 +216,37 @@ Expected<std::unique_ptr<BpfCodegen>> BpfCodegen::create() {
   return std::unique_ptr<BpfCodegen>(new BpfCodegen(std::move(impl)));
 }
 
-Expected<std::vector<uint8_t>> BpfCodegen::compileShape(const ShapePlan& shape,
-                                                        const CodegenOptions& options) {
+Expected<std::vector<uint8_t>> BpfCodegen::compileShapes(std::span<const ShapePlan> shapes,
+                                                         const CodegenOptions& options) {
+  auto lowering = lowerPlan(shapes);
+  if (!lowering) return lowering.error();
   Compilation compilation;
-  if (auto built = impl_->buildModule(compilation, shape, options); !built) return built.error();
+  if (auto built = impl_->buildModule(compilation, *lowering, options); !built) return built.error();
   auto object = impl_->generate(compilation, options, llvm::CodeGenFileType::ObjectFile);
   if (!object) return object.error();
-  return std::vector<uint8_t>(object->begin(), object->end());
+  // The unpatched object carries the first shape's constants (an endpoint id of 0).
+  ciliumc_endpoint_config defaults{};
+  defaults.shape = lowering->defaultShape;
+  return patchEndpointConfig(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(object->data()), object->size()),
+                             defaults);
+}
+
+Expected<std::vector<uint8_t>> BpfCodegen::compilePlan(const CompilePlan& plan, const CodegenOptions& options) {
+  return compileShapes(plan.shapes, options);
+}
+
+Expected<std::vector<uint8_t>> BpfCodegen::compileShape(const ShapePlan& shape,
+                                                        const CodegenOptions& options) {
+  return compileShapes(std::span<const ShapePlan>(&shape, 1), options);
 }
 
 Expected<std::string> BpfCodegen::emit(const ShapePlan& shape, EmitKind kind,
                                        const CodegenOptions& options) {
   if (kind == EmitKind::C) return emitC(shape);
+  auto lowering = lowerPlan(std::span<const ShapePlan>(&shape, 1));
+  if (!lowering) return lowering.error();
   Compilation compilation;
-  if (auto built = impl_->buildModule(compilation, shape, options); !built) return built.error();
+  if (auto built = impl_->buildModule(compilation, *lowering, options); !built) return built.error();
   if (kind == EmitKind::LlvmIr) {
     std::string text;
     llvm::raw_string_ostream out(text);
@@ -240,6 +256,28 @@ Expected<std::string> BpfCodegen::emit(const ShapePlan& shape, EmitKind kind,
   auto assembly = impl_->generate(compilation, options, llvm::CodeGenFileType::AssemblyFile);
   if (!assembly) return assembly.error();
   return std::string(assembly->begin(), assembly->end());
+}
+
+std::function<Expected<std::vector<uint8_t>>(uint32_t)> planObjectSource(BpfCodegen& codegen, const CompilePlan& plan,
+                                                                         CodegenOptions options) {
+  struct Cache {
+    bool compiled = false;
+    std::vector<uint8_t> object;
+    std::optional<Error> error;
+  };
+  auto cache = std::make_shared<Cache>();
+  return [&codegen, &plan, options = std::move(options), cache](uint32_t shapeIndex) -> Expected<std::vector<uint8_t>> {
+    if (shapeIndex >= plan.shapes.size()) return Error("no shape #" + std::to_string(shapeIndex) + " in the plan");
+    if (!cache->compiled) {
+      cache->compiled = true;
+      if (auto object = codegen.compilePlan(plan, options))
+        cache->object = std::move(*object);
+      else
+        cache->error = object.error();
+    }
+    if (cache->error) return *cache->error;
+    return cache->object;
+  };
 }
 
 }  // namespace ciliumc

@@ -1,6 +1,9 @@
-// The BPF back end: one ShapePlan in, one BPF ELF object (in memory) out, with in-process LLVM.
+// The BPF back end: a CompilePlan (or one ShapePlan) in, one BPF ELF object (in memory) out, with
+// in-process LLVM.
 //
-// Generated program layout (one object per policy shape; per endpoint only .rodata differs):
+// Generated program layout. ONE object per compile plan: the code is the same for every shape of
+// the plan; per endpoint only .rodata differs (endpoint and shape constants), per shape only the
+// contents and sizes of the shape maps, which the loader sets (loader/plan_loader.h):
 //
 //   from runtime/ciliumc_runtime.c (bitcode embedded at build time, linked into every module):
 //     maps      ciliumc_ipcache  HASH, NO_PREALLOC, 65536   ipcache_key -> ipcache_value  node-wide
@@ -8,30 +11,39 @@
 //               ciliumc_events   RINGBUF, 256 KiB           struct ciliumc_event records  node-wide
 //               ciliumc_config   ARRAY, 1                   u32 -> struct ciliumc_config  node-wide
 //               ciliumc_class    ARRAY, 4096 slots          u32 -> struct ciliumc_class_slot
-//     .rodata   ciliumc_endpoint (const volatile struct ciliumc_endpoint_config), patched per
-//               endpoint by patchEndpointConfig() or set by the loader before load
+//     .rodata   ciliumc_endpoint (const volatile struct ciliumc_endpoint_config, with the nested
+//               struct ciliumc_shape_config: verdict bases, port classes, class capacity, CIDR
+//               and conntrack per direction), patched per endpoint by patchEndpointConfig() or
+//               set by the loader before load; the compiled object holds shape 0's constants
 //     license   "GPL"
-//     ciliumc_enforce(skb, direction, verdict_map, cidr_map, verdict_base, port_classes,
-//                     class_capacity, track_connections): the whole per-packet path; made
-//                     internal + always-inline here, so it is folded into each program
-//   generated here from the ShapePlan (module_builder.cpp; the same from c_emitter.cpp):
-//     maps      ciliumc_verdict  ARRAY, budget.verdictEntries  u32 -> struct ciliumc_verdict_cell
-//               ciliumc_cidr     LPM_TRIE, NO_PREALLOC, budget.cidrEntries (only when > 0)
-//                                struct ciliumc_cidr_key -> struct ciliumc_cidr_value
+//     ciliumc_enforce(skb, direction, verdict_map, cidr_map, column_map): the whole per-packet
+//               path; made internal + always-inline here, so it is folded into each program
+//   generated here from the plan (module_builder.cpp; the same from c_emitter.cpp; plan-wide
+//   values from lowerPlan, backend_bpf/plan_partition.h):
+//     maps      ciliumc_verdict  ARRAY, max over shapes of budget.verdictEntries
+//                                u32 -> struct ciliumc_verdict_cell
+//               ciliumc_cidr     LPM_TRIE, NO_PREALLOC, max over shapes of budget.cidrEntries
+//                                (at least 1; always present) cidr_key -> cidr_value
+//               ciliumc_column   ARRAY, 2 * stride   u32 (direction * stride + global range) ->
+//                                u32 port class of the shape
+//     .rodata   ciliumc_range_starts (const volatile __u32[2 * stride]): the global ranges' first
+//               L4 keys, from which the loader computes any shape's ciliumc_column
 //     __u32 ciliumc_port_tree_ingress(__u32 l4key), ..._egress: balanced compare trees over the
-//               direction's L4 key ranges (port_tree.h); internal + always-inline, or, when
-//               budget.portTreeInline[d] is false, a global noinline function = a BPF global
-//               subprogram the verifier checks once instead of once per path of its caller
+//               direction's global L4 key ranges (the union of every shape's range starts),
+//               answering the ciliumc_column index; internal + always-inline, or, when some
+//               shape's budget says so or the plan has more than 8 ranges in the direction, a
+//               global noinline function = a BPF global subprogram the verifier checks once
 //     __u32 ciliumc_port_class(__u32 direction, __u32 l4key): picks the direction's tree
 //               (declared by the runtime; internal + always-inline)
 //     int ciliumc_ingress(struct __sk_buff *skb), int ciliumc_egress(...), section "tc": each
-//               `return ciliumc_enforce(skb, <direction>, &ciliumc_verdict, &ciliumc_cidr or 0,
-//               <verdict base>, <port classes>, <class capacity>, <track connections>);`
-//   Optimisation: the runtime arrives as clang -O2 bitcode; per shape, the always-inline
-//   functions are inlined into the programs and the shape's constants folded (SCCP,
-//   SimplifyCFG, InstCombine, EarlyCSE, ADCE), so each program is the runtime specialised for
-//   its direction and shape, plus at most one call to a global port-tree subprogram (which is
-//   optnone: already optimal as built, and cheap to compile that way even at 1,000 ranges).
+//               `return ciliumc_enforce(skb, <direction>, &ciliumc_verdict, &ciliumc_cidr,
+//               &ciliumc_column);`
+//   Optimisation: the runtime arrives as clang -O2 bitcode; the always-inline functions are
+//   inlined into the programs and the direction folded (SCCP, SimplifyCFG, InstCombine, EarlyCSE,
+//   ADCE), so each program is the runtime specialised for its direction, plus at most one call
+//   to a global port-tree subprogram (which is optnone: already optimal as built, and cheap to
+//   compile that way even at 1,000 ranges). The shape constants are folded by the verifier at
+//   load time (frozen .rodata), so dead paths (no CIDR, no conntrack) are not verified.
 //   Debug info: full types and subprograms (BTF: map definitions, FUNC/FUNC_PROTO with every
 //   parameter named, line info); variable locations are dropped, BTF has no use for them.
 //   Functions are nounwind; allocas live in the entry block.
@@ -88,11 +100,17 @@ class BpfCodegen {
   BpfCodegen(const BpfCodegen&) = delete;
   BpfCodegen& operator=(const BpfCodegen&) = delete;
 
-  // The BPF ELF object of a shape. Errors: an inconsistent plan, or any error LLVM reports
-  // (collected by the context's diagnostic handler; LLVM's default one would exit the process).
+  // The one BPF ELF object of every shape of the plan: load it for any endpoint with that
+  // endpoint's config (patchEndpointConfig / the loader) and its shape's map sizes and contents.
+  // Errors: an empty or inconsistent plan, or any error LLVM reports (collected by the
+  // context's diagnostic handler; LLVM's default one would exit the process).
+  Expected<std::vector<uint8_t>> compilePlan(const CompilePlan& plan, const CodegenOptions& options = {});
+  // The same for some shapes (compilePlan compiles plan.shapes); compileShape is a plan of one.
+  Expected<std::vector<uint8_t>> compileShapes(std::span<const ShapePlan> shapes, const CodegenOptions& options = {});
   Expected<std::vector<uint8_t>> compileShape(const ShapePlan& shape, const CodegenOptions& options = {});
 
-  // The shape as text: LLVM IR, BPF assembly or C (the latter without LLVM, same as emitC).
+  // The shape (as a plan of one) as text: LLVM IR, BPF assembly or C (the latter without LLVM,
+  // same as emitC).
   Expected<std::string> emit(const ShapePlan& shape, EmitKind kind, const CodegenOptions& options = {});
 
  private:
@@ -101,13 +119,20 @@ class BpfCodegen {
   std::unique_ptr<Impl> impl_;
 };
 
-// One self-contained C file for a shape: the ABI header, the runtime source and the generated
-// maps, port trees and programs. `clang -O2 -g -target bpf -c` compiles it (no include
-// directories needed) to an object with the same maps, programs and verdicts as compileShape's.
+// One self-contained C file for a shape (as a plan of one): the ABI header, the runtime source
+// and the generated maps, port trees and programs. `clang -O2 -g -target bpf -c` compiles it (no
+// include directories needed) to an object with the same maps, programs and verdicts as
+// compileShape's once the loader sets .rodata (its ciliumc_endpoint initial value is all zero).
 Expected<std::string> emitC(const ShapePlan& shape);
 
-// A copy of a compiled object whose `ciliumc_endpoint` (.rodata) holds `config`: compile once
-// per shape, write one object per endpoint. Errors when the ELF has no such symbol of that size
+// A loader::ShapeObjectSource that compiles the whole plan once (on first use) and returns that
+// one object for every shape index. `codegen` and `plan` must outlive it; not thread-safe.
+std::function<Expected<std::vector<uint8_t>>(uint32_t shapeIndex)> planObjectSource(
+    BpfCodegen& codegen, const CompilePlan& plan, CodegenOptions options = {});
+
+// A copy of a compiled object whose `ciliumc_endpoint` (.rodata) holds `config` (endpoint and
+// shape constants: see loader::endpointConfigOf(plan, endpoint)): compile once per plan, write
+// one object per endpoint. Errors when the ELF has no such symbol of that size
 // in a section with file contents.
 Expected<std::vector<uint8_t>> patchEndpointConfig(std::span<const uint8_t> elf,
                                                    const ciliumc_endpoint_config& config);

@@ -11,9 +11,11 @@ namespace ciliumc::bpfnames {
 inline constexpr std::string_view kEnforce = "ciliumc_enforce";        // the per-packet path
 inline constexpr std::string_view kPortClass = "ciliumc_port_class";   // declared there, defined here
 inline constexpr std::string_view kEndpointConfig = "ciliumc_endpoint";  // .rodata constants
-// Generated per shape.
+// Generated per compile plan (the same code for each of its shapes).
 inline constexpr std::string_view kVerdictMap = "ciliumc_verdict";
 inline constexpr std::string_view kCidrMap = "ciliumc_cidr";
+inline constexpr std::string_view kColumnMap = "ciliumc_column";
+inline constexpr std::string_view kRangeStarts = "ciliumc_range_starts";  // .rodata, for the loader
 inline constexpr std::string_view kProgramSection = "tc";
 
 inline std::string_view programName(Direction d) {

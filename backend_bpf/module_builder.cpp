@@ -1,4 +1,4 @@
-// addGeneratedCode: the shape-dependent maps, port trees and programs as LLVM IR with full debug
+// addGeneratedCode: the plan-dependent maps, port trees and programs as LLVM IR with full debug
 // info (BTF). The BPF rules this file follows (docs/backend-notes.md): maps are BTF-defined
 // globals in ".maps"; every function has a DISubprogram and every parameter a named
 // DILocalVariable in its retained nodes (else libbpf drops the whole BTF); functions are nounwind; every instruction
@@ -11,6 +11,7 @@
 #include <llvm/IR/IRBuilder.h>
 #include <llvm/IR/Module.h>
 
+#include <array>
 #include <map>
 #include <string>
 #include <vector>
@@ -89,9 +90,9 @@ Expected<Function*> runtimeFunction(llvm::Module& module, std::string_view name,
 
 class ModuleBuilder {
  public:
-  ModuleBuilder(llvm::Module& module, const ShapeLowering& shape, const RuntimeTypes& types,
+  ModuleBuilder(llvm::Module& module, const PlanLowering& plan, const RuntimeTypes& types,
                 std::string_view sourceName)
-      : module_(module), context_(module.getContext()), shape_(shape), types_(types),
+      : module_(module), context_(module.getContext()), plan_(plan), types_(types),
         di_(module), builder_(context_) {
     file_ = di_.createFile(ref(sourceName), "/");
     unit_ = di_.createCompileUnit(llvm::dwarf::DW_LANG_C99, file_, "ciliumc", /*isOptimized=*/true,
@@ -102,7 +103,7 @@ class ModuleBuilder {
     llvm::Type* i32 = builder_.getInt32Ty();
     llvm::Type* ptr = builder_.getPtrTy();
     auto enforce = runtimeFunction(module_, bpfnames::kEnforce,
-                                   FunctionType::get(i32, {ptr, i32, ptr, ptr, i32, i32, i32, i32}, false));
+                                   FunctionType::get(i32, {ptr, i32, ptr, ptr, ptr}, false));
     if (!enforce) return enforce.error();
     auto portClass = runtimeFunction(module_, bpfnames::kPortClass, FunctionType::get(i32, {i32, i32}, false));
     if (!portClass) return portClass.error();
@@ -111,22 +112,26 @@ class ModuleBuilder {
 
     GlobalVariable* verdictMap = addMap(bpfnames::kVerdictMap,
                                         {{"type", attribute(kMapTypeArray)},
-                                         {"max_entries", attribute(shape_.verdictEntries)},
+                                         {"max_entries", attribute(plan_.verdictEntries)},
                                          {"key", types_.u32},
                                          {"value", types_.verdictCell}});
-    GlobalVariable* cidrMap = nullptr;
-    if (shape_.cidrEntries > 0)
-      cidrMap = addMap(bpfnames::kCidrMap, {{"type", attribute(kMapTypeLpmTrie)},
-                                            {"max_entries", attribute(shape_.cidrEntries)},
-                                            {"map_flags", attribute(kMapFlagNoPrealloc)},
-                                            {"key", types_.cidrKey},
-                                            {"value", types_.cidrValue}});
+    GlobalVariable* cidrMap = addMap(bpfnames::kCidrMap, {{"type", attribute(kMapTypeLpmTrie)},
+                                                          {"max_entries", attribute(plan_.cidrEntries)},
+                                                          {"map_flags", attribute(kMapFlagNoPrealloc)},
+                                                          {"key", types_.cidrKey},
+                                                          {"value", types_.cidrValue}});
+    GlobalVariable* columnMap = addMap(bpfnames::kColumnMap,
+                                       {{"type", attribute(kMapTypeArray)},
+                                        {"max_entries", attribute(plan_.partition.columnEntries())},
+                                        {"key", types_.u32},
+                                        {"value", types_.u32}});
+    addRangeStarts();
 
     Function* trees[2];
-    for (int d = 0; d < 2; ++d) trees[d] = addPortTree(shape_.directions[d]);
+    for (int d = 0; d < 2; ++d) trees[d] = addPortTree(plan_.directions[d]);
     definePortClass(*portClass, trees);
-    for (const DirectionLowering& direction : shape_.directions)
-      addProgram(direction, *enforce, verdictMap, direction.useCidr ? cidrMap : nullptr);
+    for (const PlanDirectionLowering& direction : plan_.directions)
+      addProgram(direction.direction, *enforce, {verdictMap, cidrMap, columnMap});
 
     // The runtime's entry points exist once per program after inlining.
     for (Function* shared : {*enforce, *portClass}) {
@@ -200,8 +205,27 @@ class ModuleBuilder {
     return function;
   }
 
-  // __u32 ciliumc_port_tree_<direction>(__u32 l4key): one block per compare, one per class.
-  Function* addPortTree(const DirectionLowering& direction) {
+  // const volatile __u32 ciliumc_range_starts[2 * stride] in .rodata: the loader computes each
+  // shape's ciliumc_column from it (volatile in the debug type, like ciliumc_endpoint; nothing
+  // in the program reads it).
+  void addRangeStarts() {
+    std::vector<uint32_t> starts = plan_.partition.flatStarts();
+    auto* initial = llvm::ConstantDataArray::get(context_, llvm::ArrayRef<uint32_t>(starts));
+    auto* global = new GlobalVariable(module_, initial->getType(), /*isConstant=*/true,
+                                      GlobalValue::ExternalLinkage, initial, ref(bpfnames::kRangeStarts));
+    global->setSection(".rodata");
+    global->setAlignment(llvm::Align(4));
+    global->setDSOLocal(true);
+    DIType* element = di_.createQualifiedType(llvm::dwarf::DW_TAG_const_type,
+                                              di_.createQualifiedType(llvm::dwarf::DW_TAG_volatile_type, types_.u32));
+    llvm::DINodeArray range = di_.getOrCreateArray({di_.getOrCreateSubrange(0, int64_t(starts.size()))});
+    DIType* type = di_.createArrayType(starts.size() * 32, 32, element, range);
+    global->addDebugInfo(di_.createGlobalVariableExpression(unit_, ref(bpfnames::kRangeStarts), "", file_,
+                                                            nextLine_++, type, /*IsLocalToUnit=*/false));
+  }
+
+  // __u32 ciliumc_port_tree_<direction>(__u32 l4key): one block per compare, one per leaf.
+  Function* addPortTree(const PlanDirectionLowering& direction) {
     llvm::Type* i32 = builder_.getInt32Ty();
     auto* function = Function::Create(FunctionType::get(i32, {i32}, false),
                                       direction.treeInline ? GlobalValue::InternalLinkage
@@ -221,7 +245,7 @@ class ModuleBuilder {
     llvm::Value* key = function->getArg(0);
     const PortTree& tree = direction.tree;
     std::vector<BasicBlock*> blocks(tree.nodes.size());
-    std::map<uint16_t, BasicBlock*> classBlocks;
+    std::map<uint32_t, BasicBlock*> classBlocks;
     for (size_t i = 0; i < tree.nodes.size(); ++i) {
       const PortTree::Node& node = tree.nodes[i];
       if (!node.isLeaf()) {
@@ -261,29 +285,24 @@ class ModuleBuilder {
     builder_.CreateRet(builder_.CreateCall(trees[1], {key}));
   }
 
-  // int ciliumc_<direction>(struct __sk_buff *skb) in section "tc": one call of the runtime.
-  void addProgram(const DirectionLowering& direction, Function* enforce, GlobalVariable* verdictMap,
-                  GlobalVariable* cidrMap) {
+  // int ciliumc_<direction>(struct __sk_buff *skb) in section "tc": one call of the runtime,
+  // with the maps in the order ciliumc_enforce takes them (verdict, cidr, column).
+  void addProgram(Direction direction, Function* enforce, std::array<GlobalVariable*, 3> maps) {
     auto* function = Function::Create(FunctionType::get(builder_.getInt32Ty(), {builder_.getPtrTy()}, false),
                                       GlobalValue::ExternalLinkage,
-                                      ref(bpfnames::programName(direction.direction)), module_);
+                                      ref(bpfnames::programName(direction)), module_);
     function->setDSOLocal(true);
     function->setSection(ref(bpfnames::kProgramSection));
     startFunction(function, types_.intType, {{"skb", di_.createPointerType(types_.skbuff, 64)}}, false);
-    llvm::Value* noMap = llvm::ConstantPointerNull::get(builder_.getPtrTy());
     llvm::Value* verdict = builder_.CreateCall(
-        enforce, {function->getArg(0),
-                  builder_.getInt32(direction.direction == Direction::Ingress ? 0 : 1),
-                  verdictMap, cidrMap ? static_cast<llvm::Value*>(cidrMap) : noMap,
-                  builder_.getInt32(direction.verdictBase), builder_.getInt32(direction.portClasses),
-                  builder_.getInt32(direction.classCapacity),
-                  builder_.getInt32(direction.trackConnections ? 1 : 0)});
+        enforce, {function->getArg(0), builder_.getInt32(direction == Direction::Ingress ? 0 : 1),
+                  maps[0], maps[1], maps[2]});
     builder_.CreateRet(verdict);
   }
 
   llvm::Module& module_;
   llvm::LLVMContext& context_;
-  const ShapeLowering& shape_;
+  const PlanLowering& plan_;
   const RuntimeTypes& types_;
   llvm::DIBuilder di_;
   llvm::IRBuilder<> builder_;
@@ -294,11 +313,11 @@ class ModuleBuilder {
 
 }  // namespace
 
-Expected<bool> addGeneratedCode(llvm::Module& runtime, const ShapeLowering& shape,
+Expected<bool> addGeneratedCode(llvm::Module& runtime, const PlanLowering& plan,
                                 std::string_view sourceName) {
   auto types = findRuntimeTypes(runtime);
   if (!types) return types.error();
-  ModuleBuilder builder(runtime, shape, *types, sourceName);
+  ModuleBuilder builder(runtime, plan, *types, sourceName);
   return builder.build();
 }
 

@@ -3,7 +3,7 @@
 #pragma once
 #include <string_view>
 
-#include "backend_bpf/shape_lowering.h"
+#include "backend_bpf/plan_partition.h"
 #include "support/expected.h"
 
 namespace llvm {
@@ -12,12 +12,12 @@ class Module;
 
 namespace ciliumc {
 
-// Adds to `runtime` the shape's maps (ciliumc_verdict, ciliumc_cidr), the port trees, the body of
-// ciliumc_port_class and the two programs, then makes the runtime's entry points internal and
+// Adds to `runtime` the plan's maps (ciliumc_verdict, ciliumc_cidr, ciliumc_column), the .rodata
+// array ciliumc_range_starts, the port trees, the body of ciliumc_port_class and the two programs, then makes the runtime's entry points internal and
 // always-inline. Fails when the runtime's declarations do not have the signatures the generated
 // calls use, or when its debug info lacks a type the generated maps reuse (the runtime changed
 // without this file).
-Expected<bool> addGeneratedCode(llvm::Module& runtime, const ShapeLowering& shape,
+Expected<bool> addGeneratedCode(llvm::Module& runtime, const PlanLowering& plan,
                                 std::string_view sourceName);
 
 }  // namespace ciliumc

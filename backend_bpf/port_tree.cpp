@@ -10,7 +10,7 @@ namespace {
 
 struct Range {
   uint32_t start;
-  uint16_t portClass;
+  uint32_t portClass;
 };
 
 // Appends the subtree over ranges[lo, hi) and returns its index; `level` counts compares above.
@@ -37,6 +37,12 @@ int32_t appendSubtree(PortTree& tree, std::span<const Range> ranges, size_t lo, 
 
 Expected<PortTree> PortTree::build(std::span<const uint32_t> rangeStarts,
                                    std::span<const uint16_t> rangeClass, uint32_t portClassCount) {
+  std::vector<uint32_t> wide(rangeClass.begin(), rangeClass.end());
+  return build(rangeStarts, std::span<const uint32_t>(wide), portClassCount);
+}
+
+Expected<PortTree> PortTree::build(std::span<const uint32_t> rangeStarts,
+                                   std::span<const uint32_t> rangeClass, uint32_t portClassCount) {
   if (rangeStarts.empty() || rangeStarts.size() != rangeClass.size())
     return Error("port ranges: " + std::to_string(rangeStarts.size()) + " starts but " +
                  std::to_string(rangeClass.size()) + " classes (need the same, at least one)");
@@ -58,7 +64,7 @@ Expected<PortTree> PortTree::build(std::span<const uint32_t> rangeStarts,
   return tree;
 }
 
-uint16_t PortTree::classify(uint32_t l4key) const {
+uint32_t PortTree::classify(uint32_t l4key) const {
   const Node* node = &nodes.at(0);
   while (!node->isLeaf())
     node = &nodes[l4key < node->threshold ? node->below : node->atOrAbove];

@@ -12,12 +12,12 @@ namespace ciliumc {
 
 struct PortTree {
   // A split sends keys < threshold to `below` and the others to `atOrAbove`; a leaf (below < 0)
-  // answers `portClass`.
+  // answers `portClass` (a port class, or for plan-wide trees an index into ciliumc_column).
   struct Node {
     uint32_t threshold = 0;
     int32_t below = -1;
     int32_t atOrAbove = -1;
-    uint16_t portClass = 0;
+    uint32_t portClass = 0;
     bool isLeaf() const { return below < 0; }
   };
   std::vector<Node> nodes;  // nodes[0] is the root; children come after their parent
@@ -29,9 +29,12 @@ struct PortTree {
   // rangeStarts to start at 0 and increase strictly, and every class < portClassCount.
   static Expected<PortTree> build(std::span<const uint32_t> rangeStarts,
                                   std::span<const uint16_t> rangeClass, uint32_t portClassCount);
+  // The same with 32-bit leaf values (every value < valueCount).
+  static Expected<PortTree> build(std::span<const uint32_t> rangeStarts,
+                                  std::span<const uint32_t> rangeValue, uint32_t valueCount);
 
   // Walks the tree (what the generated code does), for tests and self-checks.
-  uint16_t classify(uint32_t l4key) const;
+  uint32_t classify(uint32_t l4key) const;
 };
 
 }  // namespace ciliumc

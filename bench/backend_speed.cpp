@@ -105,8 +105,9 @@ int run(int argc, char** argv) {
   app.add_option("--compile-runs", compile.runs, "Runs of ciliumc's compile pipeline (median)");
   app.add_option("--clang-sample", compile.clangSample, "Endpoints compiled with clang in the compile section");
   app.add_flag("--clang-all", clangAll, "Compile every endpoint with clang (no extrapolation; minutes)");
-  app.add_option("-j,--jobs", jobs, "Threads for code generation and concurrent clang processes")->check(CLI::Range(1u, 256u));
-  app.add_option("--write-inputs", datapath.writeInputsTo, "Write the datapath section's generated inputs to DIR");
+  app.add_option("-j,--jobs", jobs, "Concurrent clang processes for Cilium's way (default: hardware threads)")->check(CLI::Range(1u, 256u));
+  std::string writeInputs;
+  app.add_option("--write-inputs", writeInputs, "Write the generated policies and inventories to DIR");
   app.add_option("--ciliumc", compile.ciliumc, "Also time this `ciliumc compile` process in the compile section");
   CLI11_PARSE(app, argc, argv);
 
@@ -125,7 +126,8 @@ int run(int argc, char** argv) {
     }
   }
   if (clangAll) compile.clangSample = compile.endpoints;
-  datapath.jobs = compile.jobs = jobs;
+  compile.jobs = jobs;
+  datapath.writeInputsTo = compile.writeInputsTo = writeInputs;
 
   std::string workDir = fmt::format("/tmp/ciliumc-backend-speed-{}", long(getpid()));
   std::filesystem::create_directories(workDir);

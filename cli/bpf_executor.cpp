@@ -28,7 +28,7 @@ Expected<std::unique_ptr<BpfSuiteExecutor>> BpfSuiteExecutor::create(const Prepa
   if (!codegen) return codegen.error();
   executor->codegen_ = std::move(*codegen);
   BpfSuiteExecutor* self = executor.get();
-  auto source = [self](uint32_t shape) { return self->codegen_->compileShape(self->planned_.plan.shapes[shape]); };
+  auto source = planObjectSource(*self->codegen_, self->planned_.plan);  // one compile for every shape
   auto datapath = loader::DatapathEvaluator::create(executor->planned_.plan, source);
   if (!datapath) {
     Error error = datapath.error();

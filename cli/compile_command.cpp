@@ -1,15 +1,16 @@
 // `ciliumc compile FILES --inventory INV -o DIR`: policy + inventory → one BPF ELF object per
 // endpoint plus manifest.json (cli/compile_manifest.h). The pipeline: resolve the policy IR,
-// run the passes (passes/pass_manager.h) into a plan of distinct policy shapes, compile each
-// shape once with in-process LLVM (backend_bpf/codegen.h, -j N in parallel), then write each
-// endpoint's copy of its shape's object with its own constants patched into .rodata.
+// run the passes (passes/pass_manager.h) into a plan of distinct policy shapes, compile the plan
+// ONCE with in-process LLVM (backend_bpf/codegen.h compilePlan: the code is the same for every
+// shape), then write each endpoint's copy of that object with its endpoint's and its shape's
+// constants patched into .rodata (map sizes and contents per shape: manifest / loader).
 // --emit prints an intermediate form instead: policy-ir, plan, llvm, asm or c.
 #include <algorithm>
-#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <span>
 #include <thread>
 
 #include <fmt/format.h>
@@ -42,37 +43,6 @@ std::string objectFileName(const EndpointPlan& endpoint) {
   for (char& c : name)
     if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '_' && c != '-') c = '-';
   return fmt::format("{}-{}.o", endpoint.endpointId, name);
-}
-
-// Compiles the given shapes on `jobs` threads, each with its own code generator (a BpfCodegen
-// is single-threaded). Results are indexed like plan.shapes; unrequested shapes stay empty.
-std::vector<std::optional<Expected<std::vector<uint8_t>>>> compileShapes(const CompilePlan& plan,
-                                                                         const std::vector<bool>& wanted,
-                                                                         unsigned jobs, ProgressBar& bar) {
-  std::vector<std::optional<Expected<std::vector<uint8_t>>>> results(plan.shapes.size());
-  std::vector<size_t> todo;
-  for (size_t i = 0; i < plan.shapes.size(); ++i)
-    if (wanted[i]) todo.push_back(i);
-  std::atomic<size_t> next{0};
-  auto worker = [&] {
-    auto codegen = BpfCodegen::create();
-    for (size_t k = next++; k < todo.size(); k = next++) {
-      if (!codegen) {
-        results[todo[k]].emplace(codegen.error());
-      } else {
-        CodegenOptions options;
-        options.sourceName = "shape-" + plan.shapes[todo[k]].key + ".c";
-        results[todo[k]].emplace((*codegen)->compileShape(plan.shapes[todo[k]], options));
-      }
-      bar.advance();
-    }
-  };
-  unsigned threads = std::max(1u, std::min<unsigned>(jobs, static_cast<unsigned>(todo.size())));
-  std::vector<std::thread> pool;
-  for (unsigned t = 1; t < threads; ++t) pool.emplace_back(worker);
-  worker();
-  for (auto& thread : pool) thread.join();
-  return results;
 }
 
 bool writeFile(const std::filesystem::path& path, const void* data, size_t size) {
@@ -193,25 +163,34 @@ struct CompileCommand {
     }
     size_t shapes = static_cast<size_t>(std::count(shapeWanted.begin(), shapeWanted.end(), true));
     auto compileStart = Clock::now();
-    std::vector<std::optional<Expected<std::vector<uint8_t>>>> objects;
-    {
-      ProgressBar bar("compiling shapes", shapes, !quiet && stderrIsTerminal() && shapes > 8);
-      objects = compileShapes(plan, shapeWanted, jobs, bar);
+    // One object for the wanted shapes: every shape, or the one shape of --endpoint.
+    std::span<const ShapePlan> compiled(plan.shapes);
+    if (shapes != plan.shapes.size()) {
+      size_t only = static_cast<size_t>(std::find(shapeWanted.begin(), shapeWanted.end(), true) - shapeWanted.begin());
+      compiled = compiled.subspan(only, 1);
+    }
+    auto codegen = BpfCodegen::create();
+    if (!codegen) {
+      std::cerr << "ciliumc compile: error: " << codegen.error().message << "\n";
+      return 1;
+    }
+    CodegenOptions options;
+    options.sourceName = compiled.size() == 1 ? "shape-" + compiled[0].key + ".c" : "ciliumc-plan.c";
+    auto object = (*codegen)->compileShapes(compiled, options);
+    if (!object) {
+      std::cerr << "ciliumc compile: error: " << object.error().message << "\n";
+      return 1;
     }
     double compileMs = msSince(compileStart);
-    for (size_t i = 0; i < objects.size(); ++i) {
-      if (objects[i] && !*objects[i]) {
-        std::cerr << "ciliumc compile: error: shape " << plan.shapes[i].key << ": " << objects[i]->error().message
-                  << "\n";
-        return 1;
-      }
-    }
     std::vector<std::string> names(plan.endpoints.size());
     size_t written = 0;
+    size_t wanted = static_cast<size_t>(std::count(endpointWanted.begin(), endpointWanted.end(), true));
+    ProgressBar bar("writing endpoint objects", wanted, !quiet && stderrIsTerminal() && wanted > 64);
     for (size_t i = 0; i < plan.endpoints.size(); ++i) {
       if (!endpointWanted[i]) continue;
       const EndpointPlan& endpoint = plan.endpoints[i];
-      auto patched = patchEndpointConfig(**objects[endpoint.shape], loader::endpointConfigOf(endpoint));
+      auto config = loader::endpointConfigOf(plan, endpoint);
+      auto patched = config ? patchEndpointConfig(*object, *config) : Expected<std::vector<uint8_t>>(config.error());
       if (!patched) {
         std::cerr << "ciliumc compile: error: endpoint " << endpoint.endpoint->qualifiedName() << ": "
                   << patched.error().message << "\n";
@@ -224,6 +203,7 @@ struct CompileCommand {
         return 1;
       }
       ++written;
+      bar.advance();
     }
     std::string manifest = writeManifest(plan, names).dump(1);
     if (!writeFile(std::filesystem::path(outDir) / "manifest.json", manifest.data(), manifest.size())) {
@@ -231,10 +211,10 @@ struct CompileCommand {
       return 1;
     }
     if (!quiet)
-      std::cout << fmt::format("compiled {} endpoint{} ({} shape{}, {} job{}) into {}/ in {:.0f} ms "
+      std::cout << fmt::format("compiled {} endpoint{} ({} shape{}, one object) into {}/ in {:.0f} ms "
                                "(code generation {:.0f} ms); manifest.json lists objects, identities and map entries\n",
-                               written, written == 1 ? "" : "s", shapes, shapes == 1 ? "" : "s", jobs,
-                               jobs == 1 ? "" : "s", outDir, msSince(start), compileMs);
+                               written, written == 1 ? "" : "s", shapes, shapes == 1 ? "" : "s", outDir,
+                               msSince(start), compileMs);
     return 0;
   }
 };
@@ -255,7 +235,9 @@ CommandRunner addCompileCommand(CLI::App& app) {
       ->option_text("obj|policy-ir|plan|llvm|asm|c");
   sub->add_option("--endpoint", command->endpointRef, "Only this endpoint (`namespace/name`) and its shape")
       ->type_name("REF");
-  sub->add_option("-j,--jobs", command->jobs, "Compile shapes on N threads (default: one per CPU)")
+  sub->add_option("-j,--jobs", command->jobs,
+                  "Accepted for compatibility, no effect: the plan compiles once (one object for every "
+                  "shape), then each endpoint's copy is patched")
       ->type_name("N")
       ->check(CLI::Range(1u, 256u));
   sub->add_flag("-q,--quiet", command->quiet, "No summary line and no progress bar");

@@ -6,6 +6,7 @@
 #include <cstring>
 #include <vector>
 
+#include "backend_bpf/plan_partition.h"
 #include "loader/object_layout.h"
 
 namespace ciliumc::loader {
@@ -59,6 +60,14 @@ ciliumc_endpoint_config endpointConfigOf(const EndpointPlan& endpoint) {
   return config;
 }
 
+Expected<ciliumc_endpoint_config> endpointConfigOf(const CompilePlan& plan, const EndpointPlan& endpoint) {
+  ciliumc_endpoint_config config = endpointConfigOf(endpoint);
+  auto shape = shapeConfigOf(plan, endpoint.shape);
+  if (!shape) return shape.error();
+  config.shape = *shape;
+  return config;
+}
+
 Status setEndpointConfig(bpf_object* object, const ciliumc_endpoint_config& config) {
   auto slot = findEndpointConfig(object);
   if (!slot) return slot.error();
@@ -81,6 +90,18 @@ Expected<ciliumc_endpoint_config> endpointConfigIn(bpf_object* object) {
   ciliumc_endpoint_config config{};
   std::memcpy(&config, static_cast<const uint8_t*>(initial) + slot->offset, sizeof(config));
   return config;
+}
+
+Expected<std::vector<uint32_t>> rangeStartsIn(bpf_object* object) {
+  auto slot = findVariable(object, kRangeStartsVariable);
+  if (!slot) return slot.error();
+  size_t size = 0;
+  const void* initial = bpf_map__initial_value(slot->map, &size);
+  if (!initial || slot->offset + slot->size > size || slot->size % sizeof(uint32_t) != 0)
+    return Error{"`ciliumc_range_starts` lies outside its section or is not an array of __u32"};
+  std::vector<uint32_t> starts(slot->size / sizeof(uint32_t));
+  std::memcpy(starts.data(), static_cast<const uint8_t*>(initial) + slot->offset, slot->size);
+  return starts;
 }
 
 }  // namespace ciliumc::loader

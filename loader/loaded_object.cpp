@@ -5,6 +5,7 @@
 #include <linux/bpf.h>
 
 #include <cerrno>
+#include <algorithm>
 #include <chrono>
 
 #include "loader/endpoint_config.h"
@@ -65,6 +66,21 @@ int LoadedObject::mapFd(std::string_view name) const {
   return map ? bpf_map__fd(map) : -1;
 }
 
+Expected<ShapeMapFds> shapeMapsOf(const LoadedObject& object) {
+  ShapeMapFds fds{object.mapFd(kClassMap), object.mapFd(kVerdictMap), object.mapFd(kCidrMap), object.mapFd(kColumnMap), {}};
+  if (fds.columnMap >= 0) {
+    auto starts = rangeStartsIn(object.object());
+    if (!starts) return starts.error();
+    fds.rangeStarts = std::move(*starts);
+  }
+  return fds;
+}
+
+std::vector<std::pair<std::string, uint32_t>> shapeMapSizes(const ShapePlan& shape) {
+  return {{std::string(kVerdictMap), std::max<uint32_t>(shape.budget.verdictEntries, 1)},
+          {std::string(kCidrMap), std::max<uint32_t>(shape.budget.cidrEntries, 1)}};
+}
+
 Expected<ProgramStats> programStats(int programFd) {
   bpf_prog_info info{};
   uint32_t length = sizeof(info);
@@ -102,6 +118,13 @@ Expected<LoadedObject> loadObject(const LoadRequest& request) {
 
   if (request.endpoint)
     if (auto set = setEndpointConfig(loaded.object(), *request.endpoint); !set) return set.error();
+  // Sizes first: a reused map (fd or pin) then keeps its own, a created one gets these.
+  for (const auto& [name, entries] : request.mapSizes) {
+    bpf_map* map = bpf_object__find_map_by_name(loaded.object(), name.c_str());
+    if (!map) continue;
+    if (int err = bpf_map__set_max_entries(map, entries); err != 0)
+      return errnoError("sizing map " + name + " of BPF object '" + request.objectName + "'", -err);
+  }
   if (request.sharedMaps)
     if (auto prepared = request.sharedMaps->prepare(loaded.object(), request.shapeKey); !prepared)
       return prepared.error();

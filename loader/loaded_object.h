@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "ir/policy.h"
+#include "loader/map_fill.h"
 #include "loader/shared_maps.h"
 #include "loader/status.h"
 #include "loader/verifier_report.h"
@@ -45,6 +46,9 @@ struct LoadRequest {
   std::optional<ciliumc_endpoint_config> endpoint;  // written into .rodata `ciliumc_endpoint`
   SharedMaps* sharedMaps = nullptr;                // share node/shape maps (and pin them)
   std::string shapeKey;                            // the shape's key, for shape maps
+  // max_entries of named maps, set before load; a map reused from SharedMaps (or a pin) keeps
+  // the size it was created with. Maps the object lacks are skipped.
+  std::vector<std::pair<std::string, uint32_t>> mapSizes;
   const ShapeContext* context = nullptr;           // named in rejection messages
   bool fullVerifierLog = false;                    // log level 2 from the start (slow; debugging)
   // Filled on a verifier rejection (the Error's message holds the rendered form).
@@ -76,6 +80,14 @@ class LoadedObject {
 };
 
 Expected<LoadedObject> loadObject(const LoadRequest& request);
+
+// The fds of a loaded object's shape maps, with its ciliumc_range_starts (for ciliumc_column),
+// ready for fillShapeMaps. A missing ciliumc_cidr or ciliumc_column stays -1.
+Expected<ShapeMapFds> shapeMapsOf(const LoadedObject& object);
+
+// The max_entries a shape needs of the maps the loader sizes per shape (ciliumc_verdict,
+// ciliumc_cidr); for LoadRequest::mapSizes.
+std::vector<std::pair<std::string, uint32_t>> shapeMapSizes(const ShapePlan& shape);
 
 // Kernel facts about a loaded program (bpf_obj_get_info_by_fd).
 Expected<ProgramStats> programStats(int programFd);

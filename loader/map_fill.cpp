@@ -1,5 +1,7 @@
 #include "loader/map_fill.h"
 
+#include "backend_bpf/plan_partition.h"
+
 #include <bpf/bpf.h>
 #include <linux/bpf.h>
 
@@ -194,6 +196,23 @@ Expected<std::vector<ciliumc_verdict_cell>> verdictTableOf(const ShapePlan& shap
   return cells;
 }
 
+Status fillColumnMap(const ShapePlan& shape, const ShapeMapFds& maps, FillStats& stats) {
+  if (maps.columnMap < 0) return success();
+  auto columns = columnsOf(shape, maps.rangeStarts);
+  if (!columns) return Error{"ciliumc_column: " + columns.error().message};
+  auto info = mapShapeOf(maps.columnMap, "ciliumc_column");
+  if (!info) return info.error();
+  if (auto ok = expectLayout(*info, "ciliumc_column", sizeof(uint32_t), sizeof(uint32_t)); !ok) return ok;
+  if (columns->size() > info->maxEntries)
+    return Error{"ciliumc_column holds " + std::to_string(info->maxEntries) + " entries, the object's ranges need " +
+                 std::to_string(columns->size())};
+  std::vector<uint32_t> keys(columns->size());
+  for (size_t i = 0; i < keys.size(); ++i) keys[i] = static_cast<uint32_t>(i);
+  stats.columns = static_cast<uint32_t>(keys.size());
+  return updateElements(maps.columnMap, keys.data(), sizeof(uint32_t), columns->data(), sizeof(uint32_t),
+                        static_cast<uint32_t>(keys.size()), stats.syscalls, "ciliumc_column");
+}
+
 Expected<FillStats> fillShapeMaps(const ShapePlan& shape, const ShapeMapFds& maps) {
   auto start = std::chrono::steady_clock::now();
   FillStats stats;
@@ -201,6 +220,7 @@ Expected<FillStats> fillShapeMaps(const ShapePlan& shape, const ShapeMapFds& map
   if (auto ok = fillClassMap(shape, maps.classMap, stats); !ok) return ok.error();
   if (auto ok = fillVerdictMap(shape, maps.verdictMap, stats); !ok) return ok.error();
   if (auto ok = fillCidrMap(shape, maps.cidrMap, stats); !ok) return ok.error();
+  if (auto ok = fillColumnMap(shape, maps, stats); !ok) return ok.error();
   stats.ms = millisecondsSince(start);
   return stats;
 }

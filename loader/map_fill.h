@@ -6,7 +6,10 @@
 //                    rows.size() <= c < classCapacity row 0's cells (a zero cell would mean
 //                    "allow": a class the agent assigns later but has not filled yet must behave
 //                    like an unclassified identity, not like an allow-all);
-//   ciliumc_cidr     exactly the plan's prefixes (prefixlen = 8 + prefix length).
+//   ciliumc_cidr     exactly the plan's prefixes (prefixlen = 8 + prefix length);
+//   ciliumc_column   (when given) entry i = the shape's port class of rangeStarts[i]
+//                    (backend_bpf/plan_partition.h columnsOf), rangeStarts being the object's
+//                    ciliumc_range_starts.
 // Node maps are shared and may hold entries of other shapes or of the agent: fills upsert.
 // Updates go through bpf_map_update_batch where the map type supports it, one syscall per
 // element otherwise.
@@ -25,6 +28,7 @@ struct FillStats {
   uint32_t classSlots = 0;
   uint32_t verdictCells = 0;
   uint32_t cidrEntries = 0;
+  uint32_t columns = 0;
   uint32_t ipcacheEntries = 0;
   uint32_t syscalls = 0;  // map update syscalls issued (batches count once)
   double ms = 0;
@@ -34,6 +38,8 @@ struct ShapeMapFds {
   int classMap = -1;
   int verdictMap = -1;
   int cidrMap = -1;  // -1 when the shape has no CIDR peers (no such map)
+  int columnMap = -1;                 // -1: not filled (objects before ABI 2)
+  std::vector<uint32_t> rangeStarts;  // the object's ciliumc_range_starts (needed with columnMap)
 };
 
 Expected<FillStats> fillShapeMaps(const ShapePlan& shape, const ShapeMapFds& maps);

@@ -3,8 +3,11 @@
 //   node-wide  (one per node, shared by every object):   ciliumc_ipcache, ciliumc_ct,
 //                                                        ciliumc_events, ciliumc_config
 //   per shape  (shared by every endpoint of one shape):  ciliumc_class, ciliumc_verdict,
-//                                                        ciliumc_cidr
-//   per object (private): .rodata holding `ciliumc_endpoint` (struct ciliumc_endpoint_config),
+//                                                        ciliumc_cidr, ciliumc_column
+//              (the loader sizes ciliumc_verdict and ciliumc_cidr from the shape's budget
+//              when it creates them: one object serves every shape of a compile plan)
+//   per object (private): .rodata holding `ciliumc_endpoint` (struct ciliumc_endpoint_config,
+//                         with the shape's constants) and `ciliumc_range_starts`,
 //                         and anything else the object defines.
 #pragma once
 #include <array>
@@ -21,10 +24,12 @@ inline constexpr std::string_view kConfigMap = "ciliumc_config";
 inline constexpr std::string_view kClassMap = "ciliumc_class";
 inline constexpr std::string_view kVerdictMap = "ciliumc_verdict";
 inline constexpr std::string_view kCidrMap = "ciliumc_cidr";
+inline constexpr std::string_view kColumnMap = "ciliumc_column";
 inline constexpr std::string_view kEndpointConfigVariable = "ciliumc_endpoint";
+inline constexpr std::string_view kRangeStartsVariable = "ciliumc_range_starts";
 
 inline constexpr std::array<std::string_view, 4> kNodeMaps = {kIpcacheMap, kCtMap, kEventsMap, kConfigMap};
-inline constexpr std::array<std::string_view, 3> kShapeMaps = {kClassMap, kVerdictMap, kCidrMap};
+inline constexpr std::array<std::string_view, 4> kShapeMaps = {kClassMap, kVerdictMap, kCidrMap, kColumnMap};
 
 enum class MapScope { Node, Shape, Object };
 MapScope mapScopeOf(std::string_view mapName);

@@ -31,8 +31,9 @@ Status PlanLoader::fillAfterFirstLoad(const LoadedObject& object, uint32_t shape
   }
   if (!shapeFills_.count(shapeIndex)) {
     const ShapePlan& shape = plan_.shapes[shapeIndex];
-    ShapeMapFds fds{object.mapFd(kClassMap), object.mapFd(kVerdictMap), object.mapFd(kCidrMap)};
-    auto filled = fillShapeMaps(shape, fds);
+    auto fds = shapeMapsOf(object);
+    if (!fds) return Error{"the maps of shape " + shape.key + ": " + fds.error().message};
+    auto filled = fillShapeMaps(shape, *fds);
     if (!filled) return Error{"filling the maps of shape " + shape.key + ": " + filled.error().message};
     shapeFills_.emplace(shapeIndex, *filled);
   }
@@ -70,7 +71,10 @@ Expected<LoadedObject*> PlanLoader::endpoint(size_t endpointIndex) {
   LoadRequest request;
   request.elf = **bytes;
   request.objectName = "ciliumc_ep" + std::to_string(endpoint.endpointId);
-  request.endpoint = endpointConfigOf(endpoint);
+  auto config = endpointConfigOf(plan_, endpoint);
+  if (!config) return config.error();
+  request.endpoint = *config;
+  request.mapSizes = shapeMapSizes(shape);
   request.sharedMaps = &maps_;
   request.shapeKey = shape.key;
   request.context = &context;

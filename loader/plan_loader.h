@@ -3,7 +3,9 @@
 // shape — and fills them from the plan.
 // Contract: endpoint(i) returns the loaded object of plan.endpoints[i]. The first object of a
 // shape obtains the shape's ELF bytes once (ShapeObjectSource) and, once loaded, fills the shape
-// maps; the first object overall also fills the node maps (ipcache). Later endpoints of the same
+// maps (ciliumc_column from the object's own ciliumc_range_starts); the first object overall
+// also fills the node maps (ipcache). Every object gets its endpoint's and shape's constants in
+// .rodata, and the shape maps it creates get the shape's sizes. Later endpoints of the same
 // shape reuse the same bytes and maps (only .rodata differs). Loading stops with an Error when
 // the object cap or the load-time budget is exhausted; with an object cap, the least recently
 // used endpoint object is unloaded to make room (its shape maps stay).
@@ -25,7 +27,8 @@
 
 namespace ciliumc::loader {
 
-// The ELF bytes of a shape (plan.shapes[shapeIndex]), e.g. backend_bpf's compileShape.
+// The ELF bytes of a shape (plan.shapes[shapeIndex]): backend_bpf's planObjectSource (one
+// compilePlan object for every shape: the common path) or compileShape per shape.
 using ShapeObjectSource = std::function<Expected<std::vector<uint8_t>>(uint32_t shapeIndex)>;
 
 struct PlanLoaderOptions {

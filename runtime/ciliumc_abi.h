@@ -8,15 +8,19 @@
  *   miss: identity = world-ipv4/-ipv6, and if the shape has CIDR peers in that direction
  *         peer address --LPM--> peer class  (ciliumc_cidr, per shape)
  *   identity --array--> peer class          (ciliumc_class, per shape, 16 identities a slot)
- *   (l4 kind, port or ICMP type) --generated compare tree--> port class
+ *   (l4 kind, port or ICMP type) --generated compare tree--> column index
+ *                                   (direction * stride + global range of the compile plan)
+ *   ciliumc_column[column index] --> port class   (per shape)
  *   ciliumc_verdict[direction base + class * port classes + port class] --> verdict cell
+ * The generated code is the same for every shape of one compile plan: everything that differs
+ * between shapes is in .rodata (struct ciliumc_shape_config) or in the per-shape maps.
  */
 #ifndef CILIUMC_ABI_H
 #define CILIUMC_ABI_H
 
 #include <linux/types.h>
 
-#define CILIUMC_ABI_VERSION 1
+#define CILIUMC_ABI_VERSION 2
 
 enum ciliumc_direction { CILIUMC_INGRESS = 0, CILIUMC_EGRESS = 1 };
 
@@ -123,14 +127,33 @@ struct ciliumc_config {
   __u32 pad;
 };
 
+/* ciliumc_column (array, per shape, u32 -> u32): index direction * stride + g, where g is a
+ * global L4 key range of the compile plan (the generated compare tree's answer) and stride the
+ * plan's largest range count of a direction; value: the shape's port class of that range.
+ * The object's .rodata also holds `ciliumc_range_starts` (const __u32[2 * stride]): the first L4
+ * key of each global range (CILIUMC_NO_RANGE for the unused tail of a direction), from which the
+ * loader computes the columns of any shape of the plan. */
+#define CILIUMC_NO_RANGE 0xffffffffu
+
+/* The per-shape constants of the generated code (.rodata, inside ciliumc_endpoint). The verifier
+ * treats frozen .rodata as known values, so branches on them are resolved at load time. */
+struct ciliumc_shape_config {
+  __u32 verdict_base[2];  /* [direction]: first cell of the direction in ciliumc_verdict */
+  __u32 port_classes[2];  /* [direction]: cells per peer class */
+  __u32 class_capacity;   /* peer classes with cells; a larger class drops (BAD_CLASS) */
+  __u8 cidr[2];           /* [direction]: consult ciliumc_cidr when the ipcache misses */
+  __u8 track[2];          /* [direction]: create conntrack entries for allowed connections */
+};
+
 /* Per-endpoint constants (.rodata, `ciliumc_endpoint`): written into each endpoint's object by
  * the compiler (ELF patch) or set by the loader before load. A zero address skips source
- * validation for that family. */
+ * validation for that family. `shape`: the constants of the endpoint's policy shape. */
 struct ciliumc_endpoint_config {
   __u32 endpoint_id;
   __u32 identity;
   __u8 ipv4[4];
   __u8 ipv6[16];
+  struct ciliumc_shape_config shape;
 };
 
 /* Ring-buffer record (ciliumc_events), one per drop and, when enabled, per allow. */

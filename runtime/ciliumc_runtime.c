@@ -1,12 +1,16 @@
 /* The fixed BPF side of every ciliumc object: packet parsing, the identity and class lookups, the
  * verdict lookup, connection tracking and event emission. Compiled once at build time to LLVM
  * bitcode (clang -O2 -g -target bpf -emit-llvm) and linked into every generated module; the
- * generated code (backend_bpf/) supplies what depends on the policy shape:
- *   - the per-shape maps ciliumc_verdict and (with CIDR peers) ciliumc_cidr,
- *   - ciliumc_port_class(direction, l4 key): the compare trees over the shape's port classes,
+ * generated code (backend_bpf/) supplies what depends on the compile plan (the same code for
+ * every shape of the plan; per-shape values are .rodata constants and map contents):
+ *   - the per-shape maps ciliumc_verdict, ciliumc_cidr and ciliumc_column (sized per shape by
+ *     the loader), and the .rodata array ciliumc_range_starts,
+ *   - ciliumc_port_class(direction, l4 key): the compare trees over the plan's global L4 key
+ *     ranges, answering an index into ciliumc_column,
  *   - the two programs (section "tc"), each one call of ciliumc_enforce() with the direction and
- *     the shape's constants as arguments. ciliumc_enforce is always inlined, so after inlining
- *     the direction, the table geometry and the map references are constants in each program.
+ *     the maps. ciliumc_enforce is always inlined, so the direction is a constant in each
+ *     program, and the shape constants (ciliumc_endpoint.shape, frozen .rodata) are known to
+ *     the verifier, which prunes the branches they rule out.
  *
  * Per packet, for one endpoint and one direction (ingress = traffic to the endpoint, the peer is
  * the source; egress = traffic from the endpoint, the peer is the destination):
@@ -85,7 +89,7 @@ const volatile struct ciliumc_endpoint_config ciliumc_endpoint = {0};
 
 /* ---- defined by the generated code ---- */
 
-/* The port class of an L4 key (CILIUMC_L4_KEY) in a direction: < that direction's port classes. */
+/* The ciliumc_column index of an L4 key (CILIUMC_L4_KEY) in a direction. */
 CILIUMC_SHARED __u32 ciliumc_port_class(__u32 direction, __u32 l4key);
 
 /* ---- per-packet state ----
@@ -277,7 +281,7 @@ static __always_inline int ciliumc_parse(struct __sk_buff *skb, struct ciliumc_p
  * packet: one lookup, and an update only when the flow is new); one lookup for a packet the
  * policy denies that could be a reply (TCP except a pure SYN, UDP, SCTP, ICMP echo reply).
  * Entries are only created when the opposite direction's policy can deny at all (a shape
- * constant: track_connections), since otherwise no reply would ever need one. Entries expire
+ * constant: ciliumc_endpoint.shape.track), since otherwise no reply would ever need one. Entries expire
  * only by LRU eviction (no timeouts, no TCP state machine): a reply is recognised as long as
  * its flow's entry survives. Not handled: ICMP errors related to a tracked flow. */
 
@@ -388,7 +392,7 @@ static __always_inline long ciliumc_peer_class(struct ciliumc_packet *pkt, __u32
   __u32 identity = ev->family == 4 ? 9 /* world-ipv4 */ : 10 /* world-ipv6 */;
   if (known) {
     identity = known->identity;
-  } else if (cidr_map) {
+  } else if (ciliumc_endpoint.shape.cidr[direction & 1]) {
     struct ciliumc_cidr_key cidr_key = {};
     cidr_key.prefixlen = 8 + (ev->family == 4 ? 32 : 128);
     cidr_key.family = ev->family;
@@ -416,8 +420,12 @@ static __always_inline long ciliumc_peer_class(struct ciliumc_packet *pkt, __u32
 /* Parses and decides (pkt->ev: reason, deny, rule, peer_identity); returns 1 to drop. */
 static __always_inline int ciliumc_decide(struct __sk_buff *skb, struct ciliumc_packet *pkt,
                                           __u32 direction, void *verdict_map, void *cidr_map,
-                                          __u32 verdict_base, __u32 port_classes,
-                                          __u32 class_capacity, __u32 track_connections) {
+                                          void *column_map) {
+  /* The shape's constants (frozen .rodata: known to the verifier). */
+  __u32 verdict_base = ciliumc_endpoint.shape.verdict_base[direction & 1];
+  __u32 port_classes = ciliumc_endpoint.shape.port_classes[direction & 1];
+  __u32 class_capacity = ciliumc_endpoint.shape.class_capacity;
+  __u32 track_connections = ciliumc_endpoint.shape.track[direction & 1];
   int parsed = ciliumc_parse(skb, pkt);
   if (parsed == CILIUMC_PARSE_NOT_IP)
     return ciliumc_decide_as(pkt, CILIUMC_REASON_NOT_IP, 0);
@@ -435,7 +443,11 @@ static __always_inline int ciliumc_decide(struct __sk_buff *skb, struct ciliumc_
     return 1;
   if ((__u32)peer_class >= class_capacity)
     return ciliumc_decide_as(pkt, CILIUMC_REASON_BAD_CLASS, 1);
-  __u32 port_class = ciliumc_port_class(direction, CILIUMC_L4_KEY(ev->l4_kind, ev->dport));
+  __u32 column_index = ciliumc_port_class(direction, CILIUMC_L4_KEY(ev->l4_kind, ev->dport));
+  __u32 *column = bpf_map_lookup_elem(column_map, &column_index);
+  if (!column)
+    return ciliumc_decide_as(pkt, CILIUMC_REASON_BAD_CLASS, 1);
+  __u32 port_class = *column;
   __u32 cell_index = verdict_base + (__u32)peer_class * port_classes + port_class;
   struct ciliumc_verdict_cell *cell = bpf_map_lookup_elem(verdict_map, &cell_index);
   if (!cell)
@@ -473,15 +485,13 @@ static __always_inline int ciliumc_report(struct ciliumc_packet *pkt, __u32 dire
   return deny ? TC_ACT_SHOT : TC_ACT_OK;
 }
 
-/* The whole per-packet path. direction: enum ciliumc_direction. verdict_map: the shape's
- * ciliumc_verdict; cidr_map: its ciliumc_cidr when this direction has CIDR peers, else 0.
- * The direction's cells start at verdict_base, `port_classes` per peer class, `class_capacity`
- * peer classes. track_connections: create conntrack entries for allowed connections. */
+/* The whole per-packet path. direction: enum ciliumc_direction. verdict_map, cidr_map,
+ * column_map: the shape's ciliumc_verdict, ciliumc_cidr (consulted only in the directions
+ * ciliumc_endpoint.shape.cidr names) and ciliumc_column. The table geometry and whether to track
+ * connections come from ciliumc_endpoint.shape. */
 CILIUMC_SHARED int ciliumc_enforce(struct __sk_buff *skb, __u32 direction, void *verdict_map,
-                                   void *cidr_map, __u32 verdict_base, __u32 port_classes,
-                                   __u32 class_capacity, __u32 track_connections) {
+                                   void *cidr_map, void *column_map) {
   struct ciliumc_packet pkt = {};
-  int deny = ciliumc_decide(skb, &pkt, direction, verdict_map, cidr_map, verdict_base,
-                            port_classes, class_capacity, track_connections);
+  int deny = ciliumc_decide(skb, &pkt, direction, verdict_map, cidr_map, column_map);
   return ciliumc_report(&pkt, direction, deny);
 }

@@ -12,6 +12,7 @@
 #include <random>
 #include <set>
 
+#include "bench/support/policy_generator.h"
 #include "bench/support/run_process.h"
 
 namespace ciliumc::bench {
@@ -203,7 +204,7 @@ Expected<BaselineProgram> buildLinearChain(const BpfToolchain& toolchain, const 
   }
   auto compiled = compileBpfC(toolchain, source, object);
   if (!compiled) return compiled.error();
-  auto program = loadProgram(object, "bench_chain", fmt::format("linear chain, {} rules", rules));
+  auto program = loadProgram(object, "bench_chain", fmt::format("linear chain, {} rules", withThousands(rules)));
   if (!program) return program;
   program->rules = rules;
   program->compileMs = *compiled;

@@ -14,6 +14,7 @@
 #include "bench/support/policy_generator.h"
 #include "bench/support/scenario.h"
 #include "bench/support/test_run.h"
+#include "backend_bpf/plan_partition.h"
 #include "loader/object_layout.h"
 #include "loader/plan_loader.h"
 
@@ -79,8 +80,6 @@ struct ShapeFacts {
   uint32_t portClasses[2] = {0, 0};
   uint32_t verdictEntries = 0;
   size_t cidrEntries = 0;
-  bool treeInline[2] = {true, true};
-  double codegenMs = 0;
   double fillMs = 0;
   uint32_t fillSyscalls = 0;
   ObjectFacts object;
@@ -95,6 +94,9 @@ struct RuleCountRun {
   size_t server = 0;
   size_t serverEntries = 0;  // resolved entries of the server (both directions)
   ShapeFacts serverShape, largestShape;
+  double codegenMs = 0;                   // the plan's one object
+  uint32_t globalRanges[2] = {0, 0};      // the plan-wide port ranges the generated tree classifies
+  bool treeInline[2] = {true, true};      // else a global BPF subprogram
   int serverFd = -1;
   std::map<FlowKind, MeasuredFlow> flows;
 };
@@ -106,7 +108,6 @@ ShapeFacts shapeFactsOf(const CompilePlan& plan, size_t index) {
   for (int d = 0; d < 2; ++d) {
     facts.peerClasses[d] = uint32_t(shape.directions[d].rows.size());
     facts.portClasses[d] = shape.directions[d].portClassCount;
-    facts.treeInline[d] = shape.budget.portTreeInline[d];
   }
   facts.verdictEntries = shape.budget.verdictEntries;
   facts.cidrEntries = shape.cidr.size();
@@ -150,18 +151,6 @@ size_t firstEndpointOf(const CompilePlan& plan, size_t shape) {
   return 0;
 }
 
-// Compiles one shape into `objects` and returns the wall time.
-Expected<double> compileShapeInto(PlanObjects& objects, const CompilePlan& plan, size_t shape, unsigned jobs) {
-  std::vector<bool> wanted(plan.shapes.size(), false);
-  wanted[shape] = true;
-  auto compiled = compilePlanObjects(plan, jobs, wanted);
-  if (!compiled) return compiled.error();
-  if (objects.shapes.size() != plan.shapes.size()) objects.shapes.resize(plan.shapes.size());
-  objects.shapes[shape] = std::move(compiled->shapes[shape]);
-  objects.compiled += compiled->compiled;
-  return compiled->wallMs;
-}
-
 // Loads an endpoint (first load: creates the shape's maps and fills them) and returns its stats.
 Expected<loader::LoadStats> loadEndpoint(loader::PlanLoader& loader, size_t endpoint) {
   auto loaded = loader.endpoint(endpoint);
@@ -189,21 +178,20 @@ Expected<RuleCountRun> prepareRuleCount(const DatapathBenchOptions& options, uin
   run.server = size_t(server - run.scenario->inventory->endpoints.data());
   run.serverEntries = run.scenario->entriesPerEndpoint[run.server];
 
-  // Code generation: the server's shape (timed alone), then the largest shape if it differs.
-  run.objects = std::make_unique<PlanObjects>();
+  // Code generation: the plan's one object (every shape's code).
   size_t serverShape = plan.endpoints[run.server].shape;
   size_t largestShape = largestShapeOf(plan);
   run.serverShape = shapeFactsOf(plan, serverShape);
   run.largestShape = shapeFactsOf(plan, largestShape);
-  auto codegen = compileShapeInto(*run.objects, plan, serverShape, options.jobs);
-  if (!codegen) return codegen.error();
-  run.serverShape.codegenMs = *codegen;
-  if (largestShape != serverShape) {
-    auto largest = compileShapeInto(*run.objects, plan, largestShape, options.jobs);
-    if (!largest) return largest.error();
-    run.largestShape.codegenMs = *largest;
-  } else {
-    run.largestShape.codegenMs = *codegen;
+  auto objects = compilePlanObjects(plan);
+  if (!objects) return objects.error();
+  run.objects = std::make_unique<PlanObjects>(std::move(*objects));
+  run.codegenMs = run.objects->wallMs;
+  auto lowering = lowerPlan(plan.shapes);
+  if (!lowering) return lowering.error();
+  for (int d = 0; d < 2; ++d) {
+    run.globalRanges[d] = lowering->directions[d].ranges;
+    run.treeInline[d] = lowering->directions[d].treeInline;
   }
 
   // Load: the first load creates the node and shape maps and fills them; reloads reuse them.
@@ -272,7 +260,19 @@ struct Target {
   RingDrain* drain = nullptr;  // set for programs that write an event per packet
   std::vector<double> samples;
   double ns() const { return median(samples); }
+  // Run-to-run spread of this program: slowest run ÷ fastest run.
+  double spread() const {
+    if (samples.empty()) return 0;
+    return *std::max_element(samples.begin(), samples.end()) / *std::min_element(samples.begin(), samples.end());
+  }
 };
+
+// The median and the largest run-to-run spread over the targets: the noise of this run.
+std::pair<double, double> noiseOf(const std::vector<Target>& targets) {
+  std::vector<double> spreads;
+  for (const Target& target : targets) spreads.push_back(target.spread());
+  return {median(spreads), spreads.empty() ? 0 : *std::max_element(spreads.begin(), spreads.end())};
+}
 
 // Every target once per run, in the same order, `runs` times: slow drifts of a shared VM hit
 // every program alike instead of whichever happened to run last.
@@ -297,7 +297,8 @@ std::string rulesHeader(uint32_t rules) { return withThousands(rules) + " rules"
 std::string ratio(double value, int decimals = 2) { return value > 0 ? fmt::format("{:.{}f}", value, decimals) : "–"; }
 
 void printPerPacket(const std::vector<RuleCountRun>& runs, const std::map<std::pair<size_t, FlowKind>, Target*>& ours,
-                    const std::vector<Target*>& baselines, const DatapathBenchOptions& options) {
+                    const std::vector<Target*>& baselines, std::pair<double, double> noise,
+                    const DatapathBenchOptions& options) {
   fmt::print("### Per-packet cost (ns/packet; BPF_PROG_TEST_RUN, median of {} runs × {} packets, interleaved)\n\n",
              options.runs, withThousands(int64_t(options.packets)));
   std::vector<std::string> headers = {"program"};
@@ -317,6 +318,10 @@ void printPerPacket(const std::vector<RuleCountRun>& runs, const std::map<std::p
     table.add(row);
   }
   table.print();
+
+  fmt::print("Run-to-run noise (slowest ÷ fastest of the {} runs of one program): median over programs {}, "
+             "largest {}.\n\n",
+             options.runs, ratio(noise.first), ratio(noise.second));
 
   const double empty = baselines[0]->ns();
   Table baseTable({"baseline (same run)", "ns/packet", "above empty"});
@@ -378,32 +383,34 @@ void printVerifier(const std::vector<RuleCountRun>& runs, const std::vector<cons
 void printPipeline(const std::vector<RuleCountRun>& runs) {
   fmt::print("### Pipeline per rule count (ms, one run each)\n\n");
   Table table({"rules", "policies", "endpoints", "resolved entries (all / measured endpoint)", "shapes", "parse",
-               "inventory", "resolve", "passes (plan)", "codegen, measured shape"},
-              "rrrrrrrrrr");
+               "inventory", "resolve", "passes (plan)", "codegen (one object)", "global port ranges in / eg (tree)"},
+              "rrrrrrrrrrr");
   for (const RuleCountRun& run : runs) {
     const Scenario& s = *run.scenario;
     table.add({withThousands(run.rules), withThousands(int64_t(s.policies)),
                withThousands(int64_t(s.inventory->endpoints.size())),
                fmt::format("{} / {}", withThousands(int64_t(s.resolvedEntries)), withThousands(int64_t(run.serverEntries))),
                withThousands(int64_t(s.plan().shapes.size())), fixed(s.times.parseMs), fixed(s.times.inventoryMs),
-               fixed(s.times.resolveMs), fixed(s.times.passesMs), fixed(run.serverShape.codegenMs)});
+               fixed(s.times.resolveMs), fixed(s.times.passesMs), fixed(run.codegenMs),
+               fmt::format("{} / {} ({})", withThousands(run.globalRanges[0]), withThousands(run.globalRanges[1]),
+                           run.treeInline[0] && run.treeInline[1] ? "inline"
+                           : !run.treeInline[0] && !run.treeInline[1] ? "subprograms"
+                                                                       : "inline + subprogram")});
   }
   table.print();
 
   fmt::print("### Shape sizes and map fill\n\n");
-  Table shapes({"rules", "shape", "peer classes in / eg", "port classes in / eg", "port trees in / eg",
-                "verdict cells", "CIDR prefixes", "codegen ms", "map fill ms (syscalls)"},
-               "rlrrlrrrr");
+  Table shapes({"rules", "shape", "peer classes in / eg", "port classes in / eg", "verdict cells", "CIDR prefixes",
+                "map fill ms (syscalls)"},
+               "rlrrrrr");
   for (const RuleCountRun& run : runs) {
     for (const ShapeFacts* facts : {&run.serverShape, &run.largestShape}) {
       if (facts == &run.largestShape && run.largestShape.index == run.serverShape.index) continue;
-      auto tree = [](bool inlined) { return inlined ? "inline" : "subprogram"; };
       shapes.add({withThousands(run.rules), facts == &run.serverShape ? "measured endpoint's" : "largest",
                   fmt::format("{} / {}", facts->peerClasses[0], facts->peerClasses[1]),
                   fmt::format("{} / {}", facts->portClasses[0], facts->portClasses[1]),
-                  fmt::format("{} / {}", tree(facts->treeInline[0]), tree(facts->treeInline[1])),
                   withThousands(facts->verdictEntries), withThousands(int64_t(facts->cidrEntries)),
-                  fixed(facts->codegenMs), fmt::format("{} ({})", fixed(facts->fillMs), facts->fillSyscalls)});
+                  fmt::format("{} ({})", fixed(facts->fillMs), facts->fillSyscalls)});
     }
   }
   shapes.print();
@@ -518,7 +525,7 @@ int runDatapathBench(const DatapathBenchOptions& options) {
   std::vector<const BaselineProgram*> baselinePrograms;
   for (const BaselineProgram& baseline : baselines) baselinePrograms.push_back(&baseline);
 
-  printPerPacket(runs, ours, baselineTargets, options);
+  printPerPacket(runs, ours, baselineTargets, noiseOf(targets), options);
   printTargets(runs, ours, targets[0], targets[1], chain1000);
   printFlows(runs);
   printVerifier(runs, baselinePrograms, options.reloads);

@@ -1,6 +1,6 @@
 // The datapath benchmark of bench/backend_speed.cpp (issue 3 §6, first two bullets): for each
 // rule count, generate a policy set + inventory, run the pipeline (resolve, passes, code
-// generation of the measured shape), load the measured endpoint's object with its maps, and
+// generation of the plan's one object), load the measured endpoint's object with its maps, and
 // time packets through its ingress program with BPF_PROG_TEST_RUN — interleaved, in the same
 // run, with the baselines (empty program, Cilium-shaped program, naive linear rule chains).
 // Prints markdown tables: ns per packet, targets, verifier processed instructions and load
@@ -21,9 +21,8 @@ struct DatapathBenchOptions {
   uint32_t namespaces = 20;
   uint32_t ipcachePrefixes = 10000;  // Cilium-shaped baseline
   uint64_t packets = 1000000;        // per measurement run and program
-  int runs = 5;                      // measurement runs (interleaved); medians are reported
+  int runs = 9;                      // measurement runs (interleaved); medians are reported
   int reloads = 5;                   // loads of the measured object with its maps reused
-  unsigned jobs = 1;                 // code generation threads
   uint32_t seed = 20240611;
   std::string writeInputsTo;          // when set: write each rule count's policy and inventory there
   BpfToolchain toolchain;

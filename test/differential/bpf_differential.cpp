@@ -71,7 +71,7 @@ std::optional<Mismatch> runScenario(const RandomScenario& scenario, const Option
   }
   BpfCodegen& generator = **codegen;
   auto datapath =
-      loader::DatapathEvaluator::create(plan, [&](uint32_t shape) { return generator.compileShape(plan.shapes[shape]); });
+      loader::DatapathEvaluator::create(plan, planObjectSource(generator, plan));
   if (!datapath) {
     failure = datapath.error().message;
     return std::nullopt;

@@ -69,7 +69,11 @@ TEST_F(BackendCodegen, SmallShapeHasTheRuntimeMapsTheShapeMapsAndTwoTcPrograms) 
   expectMap(info, "ciliumc_config", kArray, 1, 4, sizeof(ciliumc_config));
   expectMap(info, "ciliumc_class", kArray, CILIUMC_CLASS_SLOTS, 4, sizeof(ciliumc_class_slot));
   expectMap(info, "ciliumc_verdict", kArray, shape.budget.verdictEntries, 4, sizeof(ciliumc_verdict_cell));
-  EXPECT_EQ(info.maps.count("ciliumc_cidr"), 0u) << "no CIDR peers, no LPM map";
+  // ABI 2: the LPM map is always there (at least 1 entry; the loader sizes it per shape) and
+  // consulted only in the directions .rodata names; the column map maps the plan's global
+  // ranges to the shape's port classes.
+  expectMap(info, "ciliumc_cidr", kLpmTrie, 1, sizeof(ciliumc_cidr_key), sizeof(ciliumc_cidr_value), kNoPrealloc);
+  expectMap(info, "ciliumc_column", kArray, 2 * 5, 4, 4);  // stride: the 5 ingress ranges
   bool rodata = std::any_of(info.maps.begin(), info.maps.end(), [](const auto& map) {
     return map.first.ends_with(".rodata") && map.second.valueSize >= sizeof(ciliumc_endpoint_config);
   });
@@ -105,7 +109,7 @@ TEST_F(BackendCodegen, CidrPeersAddTheLpmTrie) {
 }
 
 TEST_F(BackendCodegen, GlobalTreesAreGlobalSubprogramsAndInlineTreesVanish) {
-  DirectionSpec ingress = tcpRanges(40, 3);
+  DirectionSpec ingress = tcpRanges(6, 3);  // plan-wide trees inline up to 8 ranges (plan_partition.cpp)
   DirectionSpec egress = tcpRanges(300, 7);
   egress.treeInline = false;
   auto object = compile(makeShape(ingress, egress));

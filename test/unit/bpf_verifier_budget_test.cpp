@@ -67,7 +67,7 @@ Cost measure(const Example& example) {
   EXPECT_TRUE(codegen);
   if (!codegen) return {};
   const CompilePlan& plan = planned->plan;
-  loader::PlanLoader loader(plan, [&](uint32_t shape) { return (*codegen)->compileShape(plan.shapes[shape]); });
+  loader::PlanLoader loader(plan, planObjectSource(**codegen, plan));
   Cost cost;
   for (size_t i = 0; i < plan.endpoints.size(); ++i) {
     auto loaded = loader.endpoint(i);

@@ -19,13 +19,11 @@ namespace {
 
 using namespace ciliumc::testing;
 
-// Compiles shapes with the real code generator.
+// Compiles the whole plan once with the real code generator: one object for every shape.
 ShapeObjectSource codegenSource(const CompilePlan& plan) {
   auto codegen = std::shared_ptr<BpfCodegen>(BpfCodegen::create().ok() ? std::move(*BpfCodegen::create()) : nullptr);
-  return [codegen, &plan](uint32_t shape) -> Expected<std::vector<uint8_t>> {
-    if (!codegen) return Error{"no BPF code generator"};
-    return codegen->compileShape(plan.shapes[shape]);
-  };
+  if (!codegen) return [](uint32_t) -> Expected<std::vector<uint8_t>> { return Error{"no BPF code generator"}; };
+  return [codegen, source = planObjectSource(*codegen, plan)](uint32_t shape) { return source(shape); };
 }
 
 struct CompiledWorld {

@@ -103,7 +103,7 @@ Expected<LoadedObject> loadFixture(SharedMaps& maps, const std::string& shapeKey
   request.elf = *elf;
   request.sharedMaps = &maps;
   request.shapeKey = shapeKey;
-  ciliumc_endpoint_config config{};
+  ciliumc_endpoint_config config = testing::fixtureConfig();
   config.endpoint_id = endpointId;
   request.endpoint = config;
   return loadObject(request);

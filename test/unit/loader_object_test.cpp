@@ -143,7 +143,7 @@ TEST(LoaderObjectTest, EndpointConstantsAreWrittenIntoRodata) {
   CILIUMC_REQUIRE_BPF_OR_SKIP();
   const auto& elf = fixtureObject(kRuntimeFixture);
   ASSERT_TRUE(elf.ok()) << elf.error().message;
-  ciliumc_endpoint_config config{};
+  ciliumc_endpoint_config config = testing::fixtureConfig();
   config.endpoint_id = 4242;
   config.identity = 31337;
   config.ipv4[0] = 10;

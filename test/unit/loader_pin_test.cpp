@@ -34,7 +34,7 @@ Expected<LoadedObject> loadEndpoint(SharedMaps& maps, const std::string& shapeKe
   request.elf = *elf;
   request.sharedMaps = &maps;
   request.shapeKey = shapeKey;
-  ciliumc_endpoint_config config{};
+  ciliumc_endpoint_config config = testing::fixtureConfig();
   config.endpoint_id = endpointId;
   config.identity = 1000;
   request.endpoint = config;
@@ -65,7 +65,7 @@ TEST(LoaderPinTest, PinnedStateSurvivesTheLoaderAndIsAdopted) {
     SharedMaps maps(pins);
     auto object = loadEndpoint(maps, "s1", 1);
     ASSERT_TRUE(object.ok()) << object.error().message;
-    ASSERT_TRUE(fillShapeMaps(fixtureShape(), {object->mapFd(kClassMap), object->mapFd(kVerdictMap), -1}).ok());
+    ASSERT_TRUE(fillShapeMaps(fixtureShape(), *shapeMapsOf(*object)).ok());
     ASSERT_TRUE(fillIpcache(object->mapFd(kIpcacheMap), {IpcacheEntry{ip("10.0.0.2"), 1001}}).ok());
     auto pinnedPrograms = pinEndpointPrograms(*object, pins, 1);
     ASSERT_TRUE(pinnedPrograms.ok()) << pinnedPrograms.error().message;
@@ -76,7 +76,8 @@ TEST(LoaderPinTest, PinnedStateSurvivesTheLoaderAndIsAdopted) {
   for (std::string_view map : kNodeMaps) EXPECT_TRUE(exists(pins.nodeMap(map))) << map;
   EXPECT_TRUE(exists(pins.shapeMap("s1", kVerdictMap)));
   EXPECT_TRUE(exists(pins.shapeMap("s1", kClassMap)));
-  EXPECT_FALSE(exists(pins.shapeMap("s1", kCidrMap))) << "the fixture has no CIDR map";
+  EXPECT_TRUE(exists(pins.shapeMap("s1", kCidrMap))) << "ABI 2: every object has ciliumc_cidr";
+  EXPECT_TRUE(exists(pins.shapeMap("s1", kColumnMap)));
   EXPECT_TRUE(exists(pins.endpointProgram(1, Direction::Ingress)));
   EXPECT_EQ(pins.pinnedShapes(), std::vector<std::string>{"s1"});
   EXPECT_EQ(pins.pinnedEndpoints(), std::vector<uint32_t>{1});

@@ -104,7 +104,7 @@ class LoaderProbeTest : public ::testing::Test {
     ASSERT_TRUE(elf.ok()) << elf.error().message;
     LoadRequest request;
     request.elf = *elf;
-    ciliumc_endpoint_config config{};
+    ciliumc_endpoint_config config = testing::fixtureConfig();
     config.endpoint_id = 7;
     config.identity = 1000;
     config.ipv4[0] = 10;
@@ -113,7 +113,7 @@ class LoaderProbeTest : public ::testing::Test {
     auto loaded = loadObject(request);
     ASSERT_TRUE(loaded.ok()) << loaded.error().message;
     object_.emplace(std::move(*loaded));
-    ASSERT_TRUE(fillShapeMaps(fixtureShape(), {object_->mapFd(kClassMap), object_->mapFd(kVerdictMap), -1}).ok());
+    ASSERT_TRUE(fillShapeMaps(fixtureShape(), *shapeMapsOf(*object_)).ok());
     auto filled = fillIpcache(object_->mapFd(kIpcacheMap),
                               {IpcacheEntry{ip("10.0.0.1"), 1000}, IpcacheEntry{ip("10.0.0.2"), 1001},
                                IpcacheEntry{ip("10.0.0.3"), 1002}, IpcacheEntry{ip("10.0.0.4"), 1003},

@@ -3,9 +3,11 @@
 // and a private bpffs mount.
 //
 // The runtime fixture is the real runtime (runtime/ciliumc_runtime.c, single-file mode) plus a
-// hand-written "generated" part: ciliumc_verdict, a port tree with two classes (TCP port 80 = 1,
-// everything else = 0) and the two programs — what backend_bpf generates for fixtureShape(),
-// without depending on the code generator.
+// hand-written "generated" part: ciliumc_verdict, ciliumc_cidr, ciliumc_column, the plan-wide
+// ranges ciliumc_range_starts (0, TCP 80, TCP 81 per direction), a port tree answering the column
+// index and the two programs — what backend_bpf generates for fixtureShape(), without depending
+// on the code generator. Its shape constants come from fixtureConfig() (.rodata), its columns
+// from fillShapeMaps with shapeMapsOf(object).
 #pragma once
 #include <stdlib.h>
 #include <unistd.h>
@@ -17,8 +19,10 @@
 #include <string>
 #include <vector>
 
+#include "backend_bpf/plan_partition.h"
 #include "loader/pin_layout.h"
 #include "passes/datapath_plan.h"
+#include "runtime/ciliumc_abi.h"
 #include "support/expected.h"
 
 namespace ciliumc::testing {
@@ -46,7 +50,7 @@ inline Expected<std::vector<uint8_t>> compileBpfC(const std::string& source, con
 }
 
 // The runtime plus a generated part for fixtureShape(): capacity 4 classes, 2 port classes per
-// direction, verdict base 0 (ingress) and 8 (egress). -DFIXTURE_CAPACITY=, -DFIXTURE_PORT_CLASSES=
+// direction (fixtureConfig: verdict base 0 (ingress) and 8 (egress)). -DFIXTURE_CAPACITY=, -DFIXTURE_PORT_CLASSES=
 // and -DFIXTURE_CIDR_ENTRIES= make larger geometries (for fill measurements; the port tree still
 // only yields classes 0 and 1).
 inline constexpr const char* kRuntimeFixture = R"(
@@ -64,7 +68,9 @@ struct {
   __type(key, __u32);
   __type(value, struct ciliumc_verdict_cell);
 } ciliumc_verdict SEC(".maps");
-#ifdef FIXTURE_CIDR_ENTRIES
+#ifndef FIXTURE_CIDR_ENTRIES
+#define FIXTURE_CIDR_ENTRIES 1
+#endif
 struct {
   __uint(type, BPF_MAP_TYPE_LPM_TRIE);
   __uint(max_entries, FIXTURE_CIDR_ENTRIES);
@@ -72,20 +78,24 @@ struct {
   __type(key, struct ciliumc_cidr_key);
   __type(value, struct ciliumc_cidr_value);
 } ciliumc_cidr SEC(".maps");
-#define FIXTURE_CIDR_MAP &ciliumc_cidr
-#else
-#define FIXTURE_CIDR_MAP 0
-#endif
+struct {
+  __uint(type, BPF_MAP_TYPE_ARRAY);
+  __uint(max_entries, 6);
+  __type(key, __u32);
+  __type(value, __u32);
+} ciliumc_column SEC(".maps");
+const volatile __u32 ciliumc_range_starts[6] = {
+  0, CILIUMC_L4_KEY(CILIUMC_L4_TCP, 80), CILIUMC_L4_KEY(CILIUMC_L4_TCP, 81),
+  0, CILIUMC_L4_KEY(CILIUMC_L4_TCP, 80), CILIUMC_L4_KEY(CILIUMC_L4_TCP, 81)};
 static __always_inline __u32 ciliumc_port_class(__u32 direction, __u32 l4key) {
-  return l4key == CILIUMC_L4_KEY(CILIUMC_L4_TCP, 80) ? 1 : 0;
+  __u32 range = l4key < CILIUMC_L4_KEY(CILIUMC_L4_TCP, 80) ? 0 : l4key < CILIUMC_L4_KEY(CILIUMC_L4_TCP, 81) ? 1 : 2;
+  return direction * 3 + range;
 }
 SEC("tc") int ciliumc_ingress(struct __sk_buff *skb) {
-  return ciliumc_enforce(skb, CILIUMC_INGRESS, &ciliumc_verdict, FIXTURE_CIDR_MAP, 0, FIXTURE_PORT_CLASSES,
-                         FIXTURE_CAPACITY, 1);
+  return ciliumc_enforce(skb, CILIUMC_INGRESS, &ciliumc_verdict, &ciliumc_cidr, &ciliumc_column);
 }
 SEC("tc") int ciliumc_egress(struct __sk_buff *skb) {
-  return ciliumc_enforce(skb, CILIUMC_EGRESS, &ciliumc_verdict, FIXTURE_CIDR_MAP,
-                         FIXTURE_CAPACITY * FIXTURE_PORT_CLASSES, FIXTURE_PORT_CLASSES, FIXTURE_CAPACITY, 1);
+  return ciliumc_enforce(skb, CILIUMC_EGRESS, &ciliumc_verdict, &ciliumc_cidr, &ciliumc_column);
 }
 )";
 
@@ -149,6 +159,14 @@ inline ShapePlan fixtureShape(const std::string& key = "fixture0") {
   shape.budget.classCapacity = 4;
   shape.budget.verdictEntries = 16;
   return shape;
+}
+
+// Endpoint constants for the runtime fixture: zero endpoint fields, fixtureShape()'s shape
+// constants (verdict bases 0 and 8, 2 port classes, capacity 4, conntrack both ways).
+inline ciliumc_endpoint_config fixtureConfig() {
+  ciliumc_endpoint_config config{};
+  if (auto lowered = lowerShape(fixtureShape())) config.shape = shapeConfigOf(*lowered);
+  return config;
 }
 
 inline IpAddress ip(const std::string& text) { return *IpAddress::parse(text); }
