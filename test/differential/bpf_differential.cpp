@@ -6,11 +6,18 @@
 // the scenario (fewer policies, entries, peers, ports, probes) while the mismatch persists and
 // prints the minimal reproducer, then exits 1.
 //
-//   bpf_differential [--seeds N] [--start S] [--probes P] [--max-seconds T] [--inject-fault]
+//   bpf_differential [--seeds N] [--start S] [--probes P] [--max-seconds T] [--inject-fault] [--via-c]
 //
+// --via-c loads objects built by clang-19 from the `--emit=c` text instead (the C form must
+// give identical verdicts).
 // --inject-fault corrupts the compiled verdicts of one shape (every cell's verdict flipped) to
 // prove the harness notices: the run must then fail with a reproducer (ctest checks that too).
+#include <stdlib.h>
+
 #include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -31,7 +38,29 @@ struct Options {
   int probes = 200;
   double maxSeconds = 600;
   bool injectFault = false;
+  bool viaC = false;  // objects from --emit=c compiled by clang-19, not from in-process LLVM
 };
+
+// The `--emit=c` form of a shape through `clang-19 -O2 -g -target bpf -c` (Cilium's way): the
+// C form must give the same verdicts as the in-process object.
+Expected<std::vector<uint8_t>> compileEmittedC(const ShapePlan& shape) {
+  auto source = emitC(shape);
+  if (!source) return source.error();
+  char pattern[] = "/tmp/ciliumc-diff-XXXXXX";
+  if (!mkdtemp(pattern)) return Error{"mkdtemp failed"};
+  std::string dir = pattern;
+  std::ofstream(dir + "/shape.c") << *source;
+  std::string command = "clang-19 -O2 -g -target bpf -c " + dir + "/shape.c -o " + dir + "/shape.o > " + dir +
+                        "/clang.log 2>&1";
+  int status = std::system(command.c_str());
+  std::ifstream in(dir + "/shape.o", std::ios::binary);
+  std::vector<uint8_t> object((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::stringstream log;
+  log << std::ifstream(dir + "/clang.log").rdbuf();
+  std::filesystem::remove_all(dir);
+  if (status != 0 || object.empty()) return Error{"clang-19 failed on the emitted C:\n" + log.str()};
+  return object;
+}
 
 // The verdict of one cell reversed: an allow becomes a rule deny and vice versa.
 void corrupt(CompilePlan& plan) {
@@ -70,8 +99,9 @@ std::optional<Mismatch> runScenario(const RandomScenario& scenario, const Option
     return std::nullopt;
   }
   BpfCodegen& generator = **codegen;
-  auto datapath =
-      loader::DatapathEvaluator::create(plan, planObjectSource(generator, plan));
+  loader::ShapeObjectSource source = planObjectSource(generator, plan);
+  if (options.viaC) source = [&plan](uint32_t shape) { return compileEmittedC(plan.shapes[shape]); };
+  auto datapath = loader::DatapathEvaluator::create(plan, source);
   if (!datapath) {
     failure = datapath.error().message;
     return std::nullopt;
@@ -219,9 +249,10 @@ int main(int argc, char** argv) {
     else if (arg == "--probes") options.probes = std::atoi(value());
     else if (arg == "--max-seconds") options.maxSeconds = std::atof(value());
     else if (arg == "--inject-fault") options.injectFault = true;
+    else if (arg == "--via-c") options.viaC = true;
     else {
       std::fprintf(stderr,
-                   "usage: bpf_differential [--seeds N] [--start S] [--probes P] [--max-seconds T] [--inject-fault]\n");
+                   "usage: bpf_differential [--seeds N] [--start S] [--probes P] [--max-seconds T] [--inject-fault] [--via-c]\n");
       return 2;
     }
   }
