@@ -106,6 +106,10 @@ void printGenerated(std::ostringstream& out, const PlanLowering& plan) {
   printMap(out, bpfnames::kColumnMap, "BPF_MAP_TYPE_ARRAY", plan.partition.columnEntries(), false, "__u32",
            "__u32");
 
+  if (plan.usesPortTable())
+    printMap(out, bpfnames::kPortTableMap, "BPF_MAP_TYPE_ARRAY", kL4KeyEnd, false, "__u32",
+             "struct ciliumc_port_table_entry");
+
   out << "/* The global L4 key ranges' first keys, [direction * " << plan.partition.stride
       << " + range] (for the loader) */\nconst volatile __u32 " << bpfnames::kRangeStarts << "["
       << plan.partition.columnEntries() << "] = {";
@@ -114,6 +118,16 @@ void printGenerated(std::ostringstream& out, const PlanLowering& plan) {
   out << "\n};\n\n";
 
   for (const PlanDirectionLowering& direction : plan.directions) {
+    if (direction.portTable) {
+      size_t slot = direction.direction == Direction::Ingress ? 0 : 1;
+      out << "/* " << directionName(direction.direction) << " global port ranges: " << direction.ranges
+          << ", one " << bpfnames::kPortTableMap << " lookup; answers the ciliumc_column index */\n"
+          << "static __always_inline __u32 " << bpfnames::portTreeName(direction.direction) << "(__u32 l4key) {\n"
+          << "  struct ciliumc_port_table_entry *entry = bpf_map_lookup_elem(&" << bpfnames::kPortTableMap
+          << ", &l4key);\n"
+          << "  return entry ? entry->range[" << slot << "] : " << slot * plan.partition.stride << "u;\n}\n\n";
+      continue;
+    }
     out << "/* " << directionName(direction.direction) << " global port ranges: " << direction.ranges
         << ", tree depth " << direction.tree.depth << ", "
         << (direction.treeInline ? "inlined" : "a global subprogram (verified once)")
@@ -139,8 +153,10 @@ void printGenerated(std::ostringstream& out, const PlanLowering& plan) {
 
 }  // namespace
 
-Expected<std::string> emitC(const ShapePlan& shape) {
-  auto lowering = lowerPlan(std::span<const ShapePlan>(&shape, 1));
+Expected<std::string> emitC(const ShapePlan& shape) { return emitC(shape, CodegenOptions{}); }
+
+Expected<std::string> emitC(const ShapePlan& shape, const CodegenOptions& options) {
+  auto lowering = lowerPlan(std::span<const ShapePlan>(&shape, 1), options.portTableThreshold);
   if (!lowering) return lowering.error();
   std::ostringstream out;
   out << "/* ciliumc: policy shape " << shape.key << " as one C file (--emit=c).\n"

@@ -218,7 +218,7 @@ Expected<std::unique_ptr<BpfCodegen>> BpfCodegen::create() {
 
 Expected<std::vector<uint8_t>> BpfCodegen::compileShapes(std::span<const ShapePlan> shapes,
                                                          const CodegenOptions& options) {
-  auto lowering = lowerPlan(shapes);
+  auto lowering = lowerPlan(shapes, options.portTableThreshold);
   if (!lowering) return lowering.error();
   Compilation compilation;
   if (auto built = impl_->buildModule(compilation, *lowering, options); !built) return built.error();
@@ -242,8 +242,8 @@ Expected<std::vector<uint8_t>> BpfCodegen::compileShape(const ShapePlan& shape,
 
 Expected<std::string> BpfCodegen::emit(const ShapePlan& shape, EmitKind kind,
                                        const CodegenOptions& options) {
-  if (kind == EmitKind::C) return emitC(shape);
-  auto lowering = lowerPlan(std::span<const ShapePlan>(&shape, 1));
+  if (kind == EmitKind::C) return emitC(shape, options);
+  auto lowering = lowerPlan(std::span<const ShapePlan>(&shape, 1), options.portTableThreshold);
   if (!lowering) return lowering.error();
   Compilation compilation;
   if (auto built = impl_->buildModule(compilation, *lowering, options); !built) return built.error();

@@ -60,6 +60,7 @@
 #include <string>
 #include <vector>
 
+#include "backend_bpf/plan_partition.h"
 #include "passes/datapath_plan.h"
 #include "runtime/ciliumc_abi.h"
 #include "support/expected.h"
@@ -82,6 +83,9 @@ struct CodegenOptions {
   // File name of the generated code in the debug info (shows in BTF line info and verifier logs).
   std::string sourceName = "ciliumc-generated.c";
   CodegenTimings* timings = nullptr;  // filled when set
+  // A direction with more plan-wide port ranges than this classifies ports through the plan-wide
+  // ciliumc_port_table (one array lookup) instead of a compare tree (plan_partition.h).
+  uint32_t portTableThreshold = kDefaultPortTableThreshold;
   // Test hook: runs on the optimised module right before code generation.
   std::function<void(llvm::Module&)> beforeCodegenForTesting;
 };
@@ -124,6 +128,8 @@ class BpfCodegen {
 // include directories needed) to an object with the same maps, programs and verdicts as
 // compileShape's once the loader sets .rodata (its ciliumc_endpoint initial value is all zero).
 Expected<std::string> emitC(const ShapePlan& shape);
+// The same with options (only portTableThreshold applies).
+Expected<std::string> emitC(const ShapePlan& shape, const CodegenOptions& options);
 
 // A loader::ShapeObjectSource that compiles the whole plan once (on first use) and returns that
 // one object for every shape index. `codegen` and `plan` must outlive it; not thread-safe.

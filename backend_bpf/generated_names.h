@@ -15,6 +15,7 @@ inline constexpr std::string_view kEndpointConfig = "ciliumc_endpoint";  // .rod
 inline constexpr std::string_view kVerdictMap = "ciliumc_verdict";
 inline constexpr std::string_view kCidrMap = "ciliumc_cidr";
 inline constexpr std::string_view kColumnMap = "ciliumc_column";
+inline constexpr std::string_view kPortTableMap = "ciliumc_port_table";  // only when a direction uses it
 inline constexpr std::string_view kRangeStarts = "ciliumc_range_starts";  // .rodata, for the loader
 inline constexpr std::string_view kProgramSection = "tc";
 

@@ -33,6 +33,7 @@ using llvm::StringRef;
 constexpr uint64_t kMapTypeArray = 2;
 constexpr uint64_t kMapTypeLpmTrie = 11;
 constexpr uint64_t kMapFlagNoPrealloc = 1;
+constexpr uint64_t kHelperMapLookupElem = 1;  // BPF_FUNC_map_lookup_elem
 
 StringRef ref(std::string_view s) { return {s.data(), s.size()}; }
 
@@ -126,6 +127,11 @@ class ModuleBuilder {
                                         {"key", types_.u32},
                                         {"value", types_.u32}});
     addRangeStarts();
+    if (plan_.usesPortTable())
+      portTable_ = addMap(bpfnames::kPortTableMap, {{"type", attribute(kMapTypeArray)},
+                                                    {"max_entries", attribute(kL4KeyEnd)},
+                                                    {"key", types_.u32},
+                                                    {"value", portTableEntryType()}});
 
     Function* trees[2];
     for (int d = 0; d < 2; ++d) trees[d] = addPortTree(plan_.directions[d]);
@@ -224,7 +230,42 @@ class ModuleBuilder {
                                                             nextLine_++, type, /*IsLocalToUnit=*/false));
   }
 
-  // __u32 ciliumc_port_tree_<direction>(__u32 l4key): one block per compare, one per leaf.
+  // struct ciliumc_port_table_entry { __u32 range[2]; } (runtime/ciliumc_abi.h); the runtime
+  // does not use it, so its debug info does not have it.
+  DIType* portTableEntryType() {
+    llvm::DINodeArray two = di_.getOrCreateArray({di_.getOrCreateSubrange(0, int64_t(2))});
+    DIType* array = di_.createArrayType(64, 32, types_.u32, two);
+    llvm::Metadata* member = di_.createMemberType(unit_, "range", file_, nextLine_, 64, 32, 0,
+                                                  llvm::DINode::FlagZero, array);
+    return di_.createStructType(unit_, "ciliumc_port_table_entry", file_, nextLine_++, 64, 32,
+                                llvm::DINode::FlagZero, nullptr, di_.getOrCreateArray({member}));
+  }
+
+  // The table form of ciliumc_port_tree_<direction>: entry = bpf_map_lookup_elem(&table, &l4key);
+  // return entry ? entry->range[direction] : the direction's first column. The key lives in an
+  // entry-block alloca (helpers take pointers).
+  void buildPortTableLookup(Function* function, Direction d) {
+    llvm::Type* i32 = builder_.getInt32Ty();
+    llvm::Type* ptr = builder_.getPtrTy();
+    uint32_t slot = d == Direction::Ingress ? 0 : 1;
+    llvm::AllocaInst* key = builder_.CreateAlloca(i32, nullptr, "key");
+    key->setAlignment(llvm::Align(4));
+    builder_.CreateAlignedStore(function->getArg(0), key, llvm::Align(4));
+    auto* lookupType = FunctionType::get(ptr, {ptr, ptr}, false);
+    auto* helper = llvm::ConstantExpr::getIntToPtr(builder_.getInt64(kHelperMapLookupElem), ptr);
+    llvm::Value* entry = builder_.CreateCall(lookupType, helper, {portTable_, key}, "entry");
+    BasicBlock* hit = BasicBlock::Create(context_, "hit", function);
+    BasicBlock* miss = BasicBlock::Create(context_, "miss", function);
+    builder_.CreateCondBr(builder_.CreateIsNull(entry), miss, hit);
+    builder_.SetInsertPoint(hit);
+    llvm::Value* field = builder_.CreateConstInBoundsGEP1_32(i32, entry, slot);
+    builder_.CreateRet(builder_.CreateAlignedLoad(i32, field, llvm::Align(4), "column"));
+    builder_.SetInsertPoint(miss);
+    builder_.CreateRet(builder_.getInt32(slot * plan_.partition.stride));
+  }
+
+  // __u32 ciliumc_port_tree_<direction>(__u32 l4key): one block per compare, one per leaf (or the
+  // port table lookup).
   Function* addPortTree(const PlanDirectionLowering& direction) {
     llvm::Type* i32 = builder_.getInt32Ty();
     auto* function = Function::Create(FunctionType::get(i32, {i32}, false),
@@ -242,6 +283,10 @@ class ModuleBuilder {
       function->addFnAttr(llvm::Attribute::OptimizeNone);
     }
     startFunction(function, types_.u32, {{"l4key", types_.u32}}, direction.treeInline);
+    if (direction.portTable) {
+      buildPortTableLookup(function, direction.direction);
+      return function;
+    }
     llvm::Value* key = function->getArg(0);
     const PortTree& tree = direction.tree;
     std::vector<BasicBlock*> blocks(tree.nodes.size());
@@ -308,6 +353,7 @@ class ModuleBuilder {
   llvm::IRBuilder<> builder_;
   llvm::DIFile* file_ = nullptr;
   llvm::DICompileUnit* unit_ = nullptr;
+  GlobalVariable* portTable_ = nullptr;  // ciliumc_port_table, when some direction uses it
   unsigned nextLine_ = 1;  // generated code has no source: each definition gets its own line
 };
 

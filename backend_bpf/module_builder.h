@@ -12,7 +12,8 @@ class Module;
 
 namespace ciliumc {
 
-// Adds to `runtime` the plan's maps (ciliumc_verdict, ciliumc_cidr, ciliumc_column), the .rodata
+// Adds to `runtime` the plan's maps (ciliumc_verdict, ciliumc_cidr, ciliumc_column, and
+// ciliumc_port_table when a direction uses it), the .rodata
 // array ciliumc_range_starts, the port trees, the body of ciliumc_port_class and the two programs, then makes the runtime's entry points internal and
 // always-inline. Fails when the runtime's declarations do not have the signatures the generated
 // calls use, or when its debug info lacks a type the generated maps reuse (the runtime changed

@@ -74,6 +74,10 @@ Expected<ciliumc_shape_config> shapeConfigOf(const CompilePlan& plan, uint32_t s
 }
 
 Expected<PlanLowering> lowerPlan(std::span<const ShapePlan> shapes) {
+  return lowerPlan(shapes, kDefaultPortTableThreshold);
+}
+
+Expected<PlanLowering> lowerPlan(std::span<const ShapePlan> shapes, uint32_t portTableThreshold) {
   if (shapes.empty()) return Error("the compile plan has no shapes");
   PlanLowering lowering;
   lowering.key = shapes.size() == 1 ? shapes[0].key
@@ -103,10 +107,43 @@ Expected<PlanLowering> lowerPlan(std::span<const ShapePlan> shapes) {
     PlanDirectionLowering& direction = lowering.directions[slot];
     direction.direction = d;
     direction.ranges = static_cast<uint32_t>(starts.size());
-    direction.treeInline = inlineWanted[slot] && starts.size() <= kMaxInlineRanges;
+    direction.portTable = starts.size() > portTableThreshold;
+    // The table lookup is a handful of instructions: always inline.
+    direction.treeInline = direction.portTable || (inlineWanted[slot] && starts.size() <= kMaxInlineRanges);
     direction.tree = std::move(*tree);
   }
   return lowering;
+}
+
+Expected<std::vector<ciliumc_port_table_entry>> portTableOf(std::span<const uint32_t> flatStarts) {
+  if (flatStarts.empty() || flatStarts.size() % 2 != 0)
+    return Error("ciliumc_range_starts has " + std::to_string(flatStarts.size()) + " entries, not 2 * stride");
+  const size_t stride = flatStarts.size() / 2;
+  std::vector<ciliumc_port_table_entry> table(kL4KeyEnd);
+  for (size_t d = 0; d < 2; ++d) {
+    std::span<const uint32_t> starts = flatStarts.subspan(d * stride, stride);
+    size_t count = 0;
+    while (count < stride && starts[count] != CILIUMC_NO_RANGE) ++count;
+    if (count == 0 || starts[0] != 0) return Error("ciliumc_range_starts: a direction does not start at L4 key 0");
+    for (size_t g = 0; g < count; ++g) {
+      uint32_t end = g + 1 < count ? starts[g + 1] : kL4KeyEnd;
+      if (end <= starts[g] || end > kL4KeyEnd)
+        return Error("ciliumc_range_starts: starts must increase and stay below the last L4 key");
+      auto column = static_cast<uint32_t>(d * stride + g);
+      for (uint32_t key = starts[g]; key < end; ++key) table[key].range[d] = column;
+    }
+  }
+  return table;
+}
+
+uint64_t rangeStartsHash(std::span<const uint32_t> flatStarts) {
+  uint64_t hash = 0xcbf29ce484222325ull;
+  for (uint32_t value : flatStarts)
+    for (int byte = 0; byte < 4; ++byte) {
+      hash ^= (value >> (8 * byte)) & 0xff;
+      hash *= 0x100000001b3ull;
+    }
+  return hash;
 }
 
 }  // namespace ciliumc

@@ -52,6 +52,9 @@ struct PlanDirectionLowering {
   Direction direction = Direction::Ingress;
   uint32_t ranges = 1;     // global ranges of the direction
   bool treeInline = true;  // else the tree is a global BPF subprogram, verified once
+  // More ranges than the threshold: ciliumc_port_tree_<direction> is one lookup in the plan-wide
+  // ciliumc_port_table (inlined; `tree` is then unused by the generated code).
+  bool portTable = false;
   PortTree tree;           // leaves answer d * stride + g
 };
 
@@ -64,10 +67,30 @@ struct PlanLowering {
   // The constants baked into the ELF's .rodata (shape 0's), so an unpatched object is the
   // first shape's; every endpoint's object gets its own shape's through the patch or loader.
   ciliumc_shape_config defaultShape{};
+
+  bool usesPortTable() const { return directions[0].portTable || directions[1].portTable; }
 };
 
-// Validates every shape (lowerShape) and builds the plan-wide trees. Errors on an empty plan or
-// an inconsistent shape.
+// A direction with more global ranges than this classifies ports with one ciliumc_port_table
+// lookup instead of a compare tree: the table's code and verifier work do not grow with the
+// rule count, where a tree's do (a tree subprogram over 12,836 ranges costs the verifier ~50k
+// processed instructions).
+inline constexpr uint32_t kDefaultPortTableThreshold = 64;
+
+// Validates every shape (lowerShape) and builds the plan-wide trees, or marks the directions
+// with more than `portTableThreshold` ranges for the port table. Errors on an empty plan or an
+// inconsistent shape.
+Expected<PlanLowering> lowerPlan(std::span<const ShapePlan> shapes, uint32_t portTableThreshold);
+
+// The contents of ciliumc_port_table for ciliumc_range_starts (flatStarts(), or an object's):
+// entry k (an L4 key < kL4KeyEnd) = {range[d] = d * stride + the global range of k in direction
+// d}. Errors on an odd size or starts that do not begin at 0 and increase.
+Expected<std::vector<ciliumc_port_table_entry>> portTableOf(std::span<const uint32_t> flatStarts);
+// A stable 64-bit hash of ciliumc_range_starts (FNV-1a over the values): objects with equal
+// starts share one ciliumc_port_table.
+uint64_t rangeStartsHash(std::span<const uint32_t> flatStarts);
+
+// lowerPlan with kDefaultPortTableThreshold.
 Expected<PlanLowering> lowerPlan(std::span<const ShapePlan> shapes);
 
 }  // namespace ciliumc

@@ -135,6 +135,16 @@ struct ciliumc_config {
  * loader computes the columns of any shape of the plan. */
 #define CILIUMC_NO_RANGE 0xffffffffu
 
+/* ciliumc_port_table (array, CILIUMC_L4_KEY_END entries, key: an L4 key): the second lowering of
+ * port classification, for plans with many global ranges in a direction. Value: per direction,
+ * the ciliumc_column index (direction * stride + g) of the key's global range. Present in an
+ * object only when some direction uses it; the generated ciliumc_port_tree_<direction> then does
+ * one lookup in it instead of a compare tree. Plan-wide: the loader fills it from
+ * ciliumc_range_starts and shares it between every object with the same range starts. */
+struct ciliumc_port_table_entry {
+  __u32 range[2]; /* [direction] */
+};
+
 /* The per-shape constants of the generated code (.rodata, inside ciliumc_endpoint). The verifier
  * treats frozen .rodata as known values, so branches on them are resolved at load time. */
 struct ciliumc_shape_config {

@@ -1,7 +1,6 @@
 #include "bench/support/compile_bench.h"
 
 #include <fmt/format.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
