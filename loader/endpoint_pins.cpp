@@ -91,6 +91,15 @@ Expected<std::vector<std::string>> removeUnusedShapePins(const PinLayout& pins) 
     if (auto gone = removePinDirectory(pins.shapeDirectory(shape)); !gone) return gone.error();
     removed.push_back(shape);
   }
+  for (const std::string& ports : pins.pinnedPortTables()) {
+    UniqueFd fd(bpf_obj_get(pins.portsMap(ports, kPortTableMap).c_str()));
+    if (fd.valid()) {
+      auto id = mapId(fd.get());
+      if (id && used.count(*id)) continue;
+    }
+    if (auto gone = removePinDirectory(pins.portsDirectory(ports)); !gone) return gone.error();
+    removed.push_back("ports-" + ports);
+  }
   return removed;
 }
 
@@ -99,6 +108,8 @@ Status removeAllPins(const PinLayout& pins) {
     if (auto gone = unpinEndpoint(pins, endpoint); !gone) return gone;
   for (const std::string& shape : pins.pinnedShapes())
     if (auto gone = removePinDirectory(pins.shapeDirectory(shape)); !gone) return gone;
+  for (const std::string& ports : pins.pinnedPortTables())
+    if (auto gone = removePinDirectory(pins.portsDirectory(ports)); !gone) return gone;
   if (auto gone = removePinDirectory(pins.nodeDirectory()); !gone) return gone;
   return removePinDirectory(pins.root());
 }

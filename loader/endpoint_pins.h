@@ -24,8 +24,8 @@ Expected<PinnedEndpoint> openPinnedEndpoint(const PinLayout& pins, uint32_t endp
 // Removes the endpoint's pins (attached tc filters keep their programs alive: detach first).
 Status unpinEndpoint(const PinLayout& pins, uint32_t endpointId);
 
-// Removes the pin directories of shapes whose maps no pinned endpoint program uses any more;
-// returns their keys.
+// Removes the pin directories of shapes (and of per-plan port tables) whose maps no pinned
+// endpoint program uses any more; returns their keys (port tables as "ports-<hash>").
 Expected<std::vector<std::string>> removeUnusedShapePins(const PinLayout& pins);
 
 // Removes every pin of the layout (endpoints, shapes, node maps) and the ciliumc directory.

@@ -143,6 +143,14 @@ Expected<LoadedObject> loadObject(const LoadRequest& request) {
     if (auto remembered = request.sharedMaps->remember(loaded.object(), request.shapeKey); !remembered)
       return remembered.error();
 
+  if (int table = loaded.mapFd(kPortTableMap); table >= 0) {
+    auto starts = rangeStartsIn(loaded.object());
+    if (!starts) return starts.error();
+    auto filled = ensurePortTable(table, *starts);
+    if (!filled) return filled.error();
+    if (filled->portTableEntries > 0) loaded.stats_.portTableFillMs = filled->ms;
+  }
+
   bpf_program* program = nullptr;
   bpf_object__for_each_program(program, loaded.object()) {
     auto stats = programStats(bpf_program__fd(program));

@@ -4,6 +4,8 @@
 // what failed; a verifier rejection carries the complete verifier log plus the policy context.
 // The first attempt loads without a verifier log (fast); on a rejection libbpf reloads the
 // failing program with log level 1 and prints the log, which we capture.
+// An object with a ciliumc_port_table gets it filled (map_fill.h ensurePortTable) before
+// loadObject returns, so its programs never run on an empty table.
 // libbpf's "BTF is optional, ignoring" fallback is a failure here: without BTF the maps and
 // line info the rest of the system relies on are missing.
 #pragma once
@@ -37,6 +39,7 @@ struct ProgramStats {
 struct LoadStats {
   double openMs = 0;  // ELF parsing (bpf_object__open_mem)
   double loadMs = 0;  // map creation/reuse + verification of every program (bpf_object__load)
+  double portTableFillMs = 0;  // filling a new ciliumc_port_table (0: none, or shared and full)
   std::vector<ProgramStats> programs;
 };
 

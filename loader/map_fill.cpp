@@ -225,6 +225,42 @@ Expected<FillStats> fillShapeMaps(const ShapePlan& shape, const ShapeMapFds& map
   return stats;
 }
 
+Expected<FillStats> ensurePortTable(int portTableFd, std::span<const uint32_t> rangeStarts) {
+  auto start = std::chrono::steady_clock::now();
+  FillStats stats;
+  auto info = mapShapeOf(portTableFd, "ciliumc_port_table");
+  if (!info) return info.error();
+  if (auto ok = expectLayout(*info, "ciliumc_port_table", sizeof(uint32_t), sizeof(ciliumc_port_table_entry)); !ok)
+    return ok.error();
+  if (info->maxEntries != kL4KeyEnd)
+    return Error{"ciliumc_port_table has " + std::to_string(info->maxEntries) + " entries, not one per L4 key"};
+  uint32_t zero = 0;
+  ciliumc_port_table_entry first{};
+  ++stats.syscalls;
+  if (bpf_map_lookup_elem(portTableFd, &zero, &first) != 0) return errnoError("lookup in ciliumc_port_table", errno);
+  if (first.range[1] != 0) {
+    stats.ms = millisecondsSince(start);
+    return stats;
+  }
+  auto table = portTableOf(rangeStarts);
+  if (!table) return Error{"ciliumc_port_table: " + table.error().message};
+  std::vector<uint32_t> keys(table->size());
+  for (uint32_t i = 0; i < keys.size(); ++i) keys[i] = i;
+  // Keys 1.. first, key 0 (the completeness mark) last.
+  auto rest = static_cast<uint32_t>(keys.size() - 1);
+  if (auto ok = updateElements(portTableFd, keys.data() + 1, sizeof(uint32_t), table->data() + 1,
+                               sizeof(ciliumc_port_table_entry), rest, stats.syscalls, "ciliumc_port_table");
+      !ok)
+    return ok.error();
+  if (auto ok = updateElements(portTableFd, keys.data(), sizeof(uint32_t), table->data(),
+                               sizeof(ciliumc_port_table_entry), 1, stats.syscalls, "ciliumc_port_table");
+      !ok)
+    return ok.error();
+  stats.portTableEntries = static_cast<uint32_t>(table->size());
+  stats.ms = millisecondsSince(start);
+  return stats;
+}
+
 Expected<FillStats> fillIpcache(int ipcacheFd, const std::vector<IpcacheEntry>& entries) {
   auto start = std::chrono::steady_clock::now();
   FillStats stats;

@@ -10,11 +10,16 @@
 //   ciliumc_column   (when given) entry i = the shape's port class of rangeStarts[i]
 //                    (backend_bpf/plan_partition.h columnsOf), rangeStarts being the object's
 //                    ciliumc_range_starts.
+// ciliumc_port_table (per plan, backend_bpf/plan_partition.h portTableOf): filled once from the
+//                  object's ciliumc_range_starts by ensurePortTable; key 0 is written last and
+//                  is never zero afterwards (its egress column is stride >= 1), so a table whose
+//                  key 0 holds a non-zero egress column is complete (e.g. adopted from a pin).
 // Node maps are shared and may hold entries of other shapes or of the agent: fills upsert.
 // Updates go through bpf_map_update_batch where the map type supports it, one syscall per
 // element otherwise.
 #pragma once
 #include <cstdint>
+#include <span>
 #include <vector>
 
 #include "ir/ip.h"
@@ -29,6 +34,7 @@ struct FillStats {
   uint32_t verdictCells = 0;
   uint32_t cidrEntries = 0;
   uint32_t columns = 0;
+  uint32_t portTableEntries = 0;  // 0 when ensurePortTable found the table complete
   uint32_t ipcacheEntries = 0;
   uint32_t syscalls = 0;  // map update syscalls issued (batches count once)
   double ms = 0;
@@ -43,6 +49,8 @@ struct ShapeMapFds {
 };
 
 Expected<FillStats> fillShapeMaps(const ShapePlan& shape, const ShapeMapFds& maps);
+// Fills ciliumc_port_table from ciliumc_range_starts unless it is complete already.
+Expected<FillStats> ensurePortTable(int portTableFd, std::span<const uint32_t> rangeStarts);
 Expected<FillStats> fillIpcache(int ipcacheFd, const std::vector<IpcacheEntry>& entries);
 Status upsertIpcache(int ipcacheFd, const IpAddress& ip, NumericIdentity identity);
 Status removeIpcache(int ipcacheFd, const IpAddress& ip);

@@ -8,6 +8,7 @@ MapScope mapScopeOf(std::string_view mapName) {
   auto in = [&](const auto& names) { return std::find(names.begin(), names.end(), mapName) != names.end(); };
   if (in(kNodeMaps)) return MapScope::Node;
   if (in(kShapeMaps)) return MapScope::Shape;
+  if (mapName == kPortTableMap) return MapScope::Ports;
   return MapScope::Object;
 }
 

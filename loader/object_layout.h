@@ -6,6 +6,9 @@
 //                                                        ciliumc_cidr, ciliumc_column
 //              (the loader sizes ciliumc_verdict and ciliumc_cidr from the shape's budget
 //              when it creates them: one object serves every shape of a compile plan)
+//   per plan   (shared by every object with the same ciliumc_range_starts, i.e. every object of
+//              one compile plan; only in objects whose port classification uses it):
+//                                                        ciliumc_port_table
 //   per object (private): .rodata holding `ciliumc_endpoint` (struct ciliumc_endpoint_config,
 //                         with the shape's constants) and `ciliumc_range_starts`,
 //                         and anything else the object defines.
@@ -25,13 +28,14 @@ inline constexpr std::string_view kClassMap = "ciliumc_class";
 inline constexpr std::string_view kVerdictMap = "ciliumc_verdict";
 inline constexpr std::string_view kCidrMap = "ciliumc_cidr";
 inline constexpr std::string_view kColumnMap = "ciliumc_column";
+inline constexpr std::string_view kPortTableMap = "ciliumc_port_table";
 inline constexpr std::string_view kEndpointConfigVariable = "ciliumc_endpoint";
 inline constexpr std::string_view kRangeStartsVariable = "ciliumc_range_starts";
 
 inline constexpr std::array<std::string_view, 4> kNodeMaps = {kIpcacheMap, kCtMap, kEventsMap, kConfigMap};
 inline constexpr std::array<std::string_view, 4> kShapeMaps = {kClassMap, kVerdictMap, kCidrMap, kColumnMap};
 
-enum class MapScope { Node, Shape, Object };
+enum class MapScope { Node, Shape, Ports, Object };
 MapScope mapScopeOf(std::string_view mapName);
 
 // The program enforcing a direction of the endpoint: named `ciliumc_ingress` / `ciliumc_egress`

@@ -18,6 +18,7 @@ namespace {
 
 constexpr std::string_view kShapePrefix = "shape-";
 constexpr std::string_view kEndpointPrefix = "endpoint-";
+constexpr std::string_view kPortsPrefix = "ports-";
 
 std::vector<std::string> directoryEntries(const std::string& directory) {
   std::vector<std::string> names;
@@ -47,6 +48,12 @@ std::string PinLayout::shapeDirectory(std::string_view shapeKey) const {
 std::string PinLayout::shapeMap(std::string_view shapeKey, std::string_view map) const {
   return shapeDirectory(shapeKey) + "/" + std::string(map);
 }
+std::string PinLayout::portsDirectory(std::string_view portsKey) const {
+  return root() + "/" + std::string(kPortsPrefix) + std::string(portsKey);
+}
+std::string PinLayout::portsMap(std::string_view portsKey, std::string_view map) const {
+  return portsDirectory(portsKey) + "/" + std::string(map);
+}
 std::string PinLayout::endpointDirectory(uint32_t endpointId) const {
   return root() + "/" + std::string(kEndpointPrefix) + std::to_string(endpointId);
 }
@@ -58,6 +65,13 @@ std::vector<std::string> PinLayout::pinnedShapes() const {
   std::vector<std::string> keys;
   for (const std::string& name : directoryEntries(root()))
     if (startsWith(name, kShapePrefix)) keys.push_back(name.substr(kShapePrefix.size()));
+  return keys;
+}
+
+std::vector<std::string> PinLayout::pinnedPortTables() const {
+  std::vector<std::string> keys;
+  for (const std::string& name : directoryEntries(root()))
+    if (startsWith(name, kPortsPrefix)) keys.push_back(name.substr(kPortsPrefix.size()));
   return keys;
 }
 

@@ -2,6 +2,8 @@
 // and a later process (the agent, `ciliumc unload`) can adopt them:
 //   <bpffs>/ciliumc/node/<map>                 node-wide maps (ipcache, ct, events, config)
 //   <bpffs>/ciliumc/shape-<key>/<map>          per-shape maps (class, verdict, cidr)
+//   <bpffs>/ciliumc/ports-<hash>/<map>         per-plan ciliumc_port_table (hash: 16 hex digits
+//                                              of the range starts, see SharedMaps::portsKeyOf)
 //   <bpffs>/ciliumc/endpoint-<id>/ingress      an endpoint's programs
 //   <bpffs>/ciliumc/endpoint-<id>/egress
 #pragma once
@@ -26,11 +28,14 @@ class PinLayout {
   std::string nodeMap(std::string_view map) const;
   std::string shapeDirectory(std::string_view shapeKey) const;
   std::string shapeMap(std::string_view shapeKey, std::string_view map) const;
+  std::string portsDirectory(std::string_view portsKey) const;
+  std::string portsMap(std::string_view portsKey, std::string_view map) const;
   std::string endpointDirectory(uint32_t endpointId) const;
   std::string endpointProgram(uint32_t endpointId, Direction direction) const;
 
   // Shape keys of the shape directories and ids of the endpoint directories that exist.
   std::vector<std::string> pinnedShapes() const;
+  std::vector<std::string> pinnedPortTables() const;  // their ports keys
   std::vector<uint32_t> pinnedEndpoints() const;
 
  private:

@@ -7,6 +7,7 @@
 // prints the minimal reproducer, then exits 1.
 //
 //   bpf_differential [--seeds N] [--start S] [--probes P] [--max-seconds T] [--inject-fault] [--via-c]
+//                    [--port-table-threshold N]   (0: every direction uses ciliumc_port_table)
 //
 // --via-c loads objects built by clang-19 from the `--emit=c` text instead (the C form must
 // give identical verdicts).
@@ -39,12 +40,13 @@ struct Options {
   double maxSeconds = 600;
   bool injectFault = false;
   bool viaC = false;  // objects from --emit=c compiled by clang-19, not from in-process LLVM
+  CodegenOptions codegen;  // --port-table-threshold N: classify ports through ciliumc_port_table
 };
 
 // The `--emit=c` form of a shape through `clang-19 -O2 -g -target bpf -c` (Cilium's way): the
 // C form must give the same verdicts as the in-process object.
-Expected<std::vector<uint8_t>> compileEmittedC(const ShapePlan& shape) {
-  auto source = emitC(shape);
+Expected<std::vector<uint8_t>> compileEmittedC(const ShapePlan& shape, const CodegenOptions& options) {
+  auto source = emitC(shape, options);
   if (!source) return source.error();
   char pattern[] = "/tmp/ciliumc-diff-XXXXXX";
   if (!mkdtemp(pattern)) return Error{"mkdtemp failed"};
@@ -99,8 +101,9 @@ std::optional<Mismatch> runScenario(const RandomScenario& scenario, const Option
     return std::nullopt;
   }
   BpfCodegen& generator = **codegen;
-  loader::ShapeObjectSource source = planObjectSource(generator, plan);
-  if (options.viaC) source = [&plan](uint32_t shape) { return compileEmittedC(plan.shapes[shape]); };
+  loader::ShapeObjectSource source = planObjectSource(generator, plan, options.codegen);
+  if (options.viaC)
+    source = [&plan, &options](uint32_t shape) { return compileEmittedC(plan.shapes[shape], options.codegen); };
   auto datapath = loader::DatapathEvaluator::create(plan, source);
   if (!datapath) {
     failure = datapath.error().message;
@@ -250,9 +253,12 @@ int main(int argc, char** argv) {
     else if (arg == "--max-seconds") options.maxSeconds = std::atof(value());
     else if (arg == "--inject-fault") options.injectFault = true;
     else if (arg == "--via-c") options.viaC = true;
+    else if (arg == "--port-table-threshold")
+      options.codegen.portTableThreshold = static_cast<uint32_t>(std::strtoul(value(), nullptr, 10));
     else {
       std::fprintf(stderr,
-                   "usage: bpf_differential [--seeds N] [--start S] [--probes P] [--max-seconds T] [--inject-fault] [--via-c]\n");
+                   "usage: bpf_differential [--seeds N] [--start S] [--probes P] [--max-seconds T] [--inject-fault] [--via-c]\n"
+                   "                       [--port-table-threshold N]\n");
       return 2;
     }
   }
