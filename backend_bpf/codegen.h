@@ -28,11 +28,26 @@
 //                                u32 port class of the shape
 //     .rodata   ciliumc_range_starts (const volatile __u32[2 * stride]): the global ranges' first
 //               L4 keys, from which the loader computes any shape's ciliumc_column
-//     __u32 ciliumc_port_tree_ingress(__u32 l4key), ..._egress: balanced compare trees over the
-//               direction's global L4 key ranges (the union of every shape's range starts),
-//               answering the ciliumc_column index; internal + always-inline, or, when some
-//               shape's budget says so or the plan has more than 8 ranges in the direction, a
-//               global noinline function = a BPF global subprogram the verifier checks once
+//               ciliumc_port_table  ARRAY, kL4KeyEnd (6 * 65536), only when some direction uses
+//                                it: u32 l4key -> struct ciliumc_port_table_entry { __u32
+//                                range[2]; } = the key's ciliumc_column index per direction.
+//                                Plan-wide: the loader fills it from ciliumc_range_starts once
+//                                and shares it between every object with the same starts
+//                                (loader/shared_maps.h, pinned under ports-<hash>)
+//     __u32 ciliumc_port_tree_ingress(__u32 l4key), ..._egress: answer the ciliumc_column index
+//               of the direction's global L4 key ranges (the union of every shape's range
+//               starts), lowered one of two ways, decided per direction by lowerPlan and
+//               recorded in PlanDirectionLowering::portTable:
+//               - ranges <= CodegenOptions::portTableThreshold (default 64): a balanced compare
+//                 tree; internal + always-inline, or, when some shape's budget says so or the
+//                 plan has more than 8 ranges in the direction, a global noinline function = a
+//                 BPF global subprogram the verifier checks once (its work grows with the ranges:
+//                 ~50k processed instructions at 12,836 ranges);
+//               - more ranges: one bpf_map_lookup_elem in ciliumc_port_table (a miss, which
+//                 cannot happen for a key < kL4KeyEnd, answers the direction's first column),
+//                 internal + always-inline. The verifier inlines array lookups on a constant map,
+//                 so the code, the verifier's work and the per-packet cost (a few ns) do not
+//                 depend on the rule count
 //     __u32 ciliumc_port_class(__u32 direction, __u32 l4key): picks the direction's tree
 //               (declared by the runtime; internal + always-inline)
 //     int ciliumc_ingress(struct __sk_buff *skb), int ciliumc_egress(...), section "tc": each

@@ -21,8 +21,11 @@ json cellsToJson(const std::vector<VerdictCell>& row) {
 json directionToJson(const DirectionPlan& direction) {
   json rows = json::array();
   for (const auto& row : direction.rows) rows.push_back(cellsToJson(row));
-  return {{"enforced", direction.enforced}, {"port_classes", direction.portClassCount},
-          {"ranges", direction.rangeStarts.size()}, {"rows", rows}};
+  return {{"enforced", direction.enforced},
+          {"port_classes", direction.portClassCount},
+          {"range_starts", direction.rangeStarts},
+          {"range_class", direction.rangeClass},
+          {"rows", rows}};
 }
 
 json budgetToJson(const LoweringBudget& budget) {
@@ -91,6 +94,10 @@ Expected<bool> directionFromJson(const json& in, DirectionPlan& out, const Reade
     return reader.error(where, "expected an object with `port_classes` and `rows`");
   out.enforced = in.value("enforced", false);
   out.portClassCount = in["port_classes"].get<uint32_t>();
+  out.rangeStarts = in.at("range_starts").get<std::vector<uint32_t>>();
+  out.rangeClass = in.at("range_class").get<std::vector<uint16_t>>();
+  if (out.rangeStarts.size() != out.rangeClass.size() || out.rangeStarts.empty() || out.rangeStarts[0] != 0)
+    return reader.error(where + ".range_starts", "expected as many range starts as classes, the first one 0");
   for (size_t r = 0; r < in["rows"].size(); ++r) {
     const json& row = in["rows"][r];
     if (!row.is_array() || row.size() != out.portClassCount)
@@ -109,6 +116,7 @@ Expected<bool> directionFromJson(const json& in, DirectionPlan& out, const Reade
 Expected<ShapePlan> shapeFromJson(const json& in, const Reader& reader, const std::string& where) {
   ShapePlan shape;
   shape.key = in.value("key", "");
+  if (in.value("omitted", false)) return shape;  // no endpoint of this manifest uses it
   const json& budget = in.at("budget");
   shape.budget.classCapacity = budget.at("class_capacity").get<uint32_t>();
   shape.budget.verdictEntries = budget.at("verdict_entries").get<uint32_t>();
@@ -179,7 +187,8 @@ Expected<bool> readInto(const json& root, LoadedManifest& out, const Reader& rea
     plan.endpointId = in.at("id").get<uint32_t>();
     plan.identity = info.identity;
     plan.shape = in.at("shape").get<uint32_t>();
-    if (plan.shape >= out.plan.shapes.size()) return reader.error(where + ".shape", "no such shape");
+    if (plan.shape >= out.plan.shapes.size() || root["shapes"][plan.shape].value("omitted", false))
+      return reader.error(where + ".shape", "no such shape");
     for (const char* family : {"ipv4", "ipv6"}) {
       std::string text = in.value(family, "");
       if (text.empty()) continue;
@@ -206,11 +215,19 @@ Expected<bool> readInto(const json& root, LoadedManifest& out, const Reader& rea
 json writeManifest(const CompilePlan& plan, const std::vector<std::string>& objectFiles) {
   json rules = json::array();
   for (size_t i = 0; i < plan.rules.rules.size(); ++i) rules.push_back(ruleToJson(static_cast<uint32_t>(i + 1), plan.rules.rules[i]));
+  // Only the shapes of endpoints that got an object carry map entries (`--endpoint` compiles one
+  // endpoint of a large plan: the other shapes' tables would dwarf it); the others keep their
+  // position as stubs so shape indexes stay valid.
+  std::vector<bool> used(plan.shapes.size(), false);
+  for (size_t i = 0; i < plan.endpoints.size(); ++i)
+    if (i < objectFiles.size() && !objectFiles[i].empty()) used[plan.endpoints[i].shape] = true;
   json shapes = json::array();
-  for (const auto& shape : plan.shapes) shapes.push_back(shapeToJson(shape));
+  for (size_t i = 0; i < plan.shapes.size(); ++i)
+    shapes.push_back(used[i] ? shapeToJson(plan.shapes[i]) : json{{"key", plan.shapes[i].key}, {"omitted", true}});
   json endpoints = json::array();
   for (size_t i = 0; i < plan.endpoints.size(); ++i) {
     const EndpointPlan& endpoint = plan.endpoints[i];
+    if (i >= objectFiles.size() || objectFiles[i].empty()) continue;
     endpoints.push_back({{"id", endpoint.endpointId},
                          {"name", endpoint.endpoint ? endpoint.endpoint->name : ""},
                          {"namespace", endpoint.endpoint ? endpoint.endpoint->namespaceName : ""},

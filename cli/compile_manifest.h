@@ -19,7 +19,9 @@ namespace ciliumc::cli {
 
 inline constexpr int kManifestVersion = 1;
 
-// objectFiles[i] is the file name (relative to the manifest) of plan.endpoints[i]'s object.
+// objectFiles[i] is the file name (relative to the manifest) of plan.endpoints[i]'s object;
+// endpoints without one (empty name) are left out, and so are the map entries of shapes no
+// listed endpoint uses.
 nlohmann::json writeManifest(const CompilePlan& plan, const std::vector<std::string>& objectFiles);
 
 // A manifest read back. Non-movable parts live behind the pointer: the plan's endpoints point

@@ -34,8 +34,8 @@ class BackendCodegen : public ::testing::Test {
   }
   static void TearDownTestSuite() { delete codegen_; }
 
-  std::vector<uint8_t> compile(const ShapePlan& shape) {
-    auto object = codegen_->compileShape(shape);
+  std::vector<uint8_t> compile(const ShapePlan& shape, const CodegenOptions& options = {}) {
+    auto object = codegen_->compileShape(shape, options);
     EXPECT_TRUE(object) << object.error().message;
     return object ? *object : std::vector<uint8_t>{};
   }
@@ -112,7 +112,9 @@ TEST_F(BackendCodegen, GlobalTreesAreGlobalSubprogramsAndInlineTreesVanish) {
   DirectionSpec ingress = tcpRanges(6, 3);  // plan-wide trees inline up to 8 ranges (plan_partition.cpp)
   DirectionSpec egress = tcpRanges(300, 7);
   egress.treeInline = false;
-  auto object = compile(makeShape(ingress, egress));
+  CodegenOptions trees;
+  trees.portTableThreshold = testing::kTreesOnly;
+  auto object = compile(makeShape(ingress, egress), trees);
   testing::ElfInfo elf = testing::inspectElf(object);
   ASSERT_EQ(elf.symbols.count("ciliumc_port_tree_egress"), 1u);
   const testing::ElfSymbol& tree = elf.symbols["ciliumc_port_tree_egress"];
@@ -131,7 +133,9 @@ TEST_F(BackendCodegen, GlobalTreesAreGlobalSubprogramsAndInlineTreesVanish) {
 // The IR's trees classify like the PortTree they were printed from, per direction.
 TEST_F(BackendCodegen, TreesInTheIrClassifyLikeTheirPlan) {
   ShapePlan shape = testing::randomGlobalTreeShape(11, 150, 37);
-  auto ir = codegen_->emit(shape, EmitKind::LlvmIr);
+  CodegenOptions trees;
+  trees.portTableThreshold = testing::kTreesOnly;
+  auto ir = codegen_->emit(shape, EmitKind::LlvmIr, trees);
   ASSERT_TRUE(ir) << ir.error().message;
   testing::IrFunctionRunner runner(*ir);
   testing::expectTreesClassifyLikePlan(runner, shape);

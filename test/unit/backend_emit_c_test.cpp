@@ -22,8 +22,9 @@ using testing::tcpRanges;
 class BackendEmitC : public ::testing::Test {
  protected:
   // clang-19 on the shape's C with `flags`: the output file's bytes; no diagnostics allowed.
-  std::vector<uint8_t> clang(const ShapePlan& shape, const std::string& flags, const std::string& outputName) {
-    auto source = emitC(shape);
+  std::vector<uint8_t> clang(const ShapePlan& shape, const std::string& flags, const std::string& outputName,
+                             const CodegenOptions& options = {}) {
+    auto source = emitC(shape, options);
     EXPECT_TRUE(source) << source.error().message;
     if (!source) return {};
     testing::ClangResult result = testing::runClang(scratch_.path(), *source, flags, outputName);
@@ -92,7 +93,9 @@ TEST_F(BackendEmitC, ClangBuildsTheSameObjectLayout) {
 
 TEST_F(BackendEmitC, TreesInTheCClassifyLikeTheirPlan) {
   ShapePlan shape = testing::randomGlobalTreeShape(5, 90, 300);
-  auto ir = clang(shape, "-O2 -target bpf -S -emit-llvm", "shape.ll");
+  CodegenOptions trees;
+  trees.portTableThreshold = testing::kTreesOnly;
+  auto ir = clang(shape, "-O2 -target bpf -S -emit-llvm", "shape.ll", trees);
   testing::IrFunctionRunner runner(std::string(ir.begin(), ir.end()));
   testing::expectTreesClassifyLikePlan(runner, shape);
 }

@@ -9,6 +9,10 @@
 
 namespace ciliumc::testing {
 
+// CodegenOptions::portTableThreshold that keeps compare trees at any range count (tests of the
+// tree lowering itself).
+inline constexpr uint32_t kTreesOnly = UINT32_MAX;
+
 struct DirectionSpec {
   std::vector<uint32_t> rangeStarts{0};
   std::vector<uint16_t> rangeClass{0};

@@ -64,8 +64,11 @@ TEST(BackendVerifier, AcceptsEveryLoweringWithBtf) {
       {"global1000", makeShape(global1000, global1000, 8)},
       {"cidr", makeShape(cidr, cidr, 8, 4096)},
   };
+  shapes.push_back({"tree1000", makeShape(global1000, global1000, 8)});  // compiled with trees only
   for (const auto& [name, shape] : shapes) {
-    auto object = (*codegen)->compileShape(shape);
+    CodegenOptions options;
+    if (name == "tree1000") options.portTableThreshold = testing::kTreesOnly;
+    auto object = (*codegen)->compileShape(shape, options);
     ASSERT_TRUE(object) << name << ": " << object.error().message;
     Loaded loaded = load(*object);
     ASSERT_EQ(loaded.error, "") << name;
