@@ -86,12 +86,13 @@ void printTree(std::ostringstream& out, const PortTree& tree, int32_t index, int
   printTree(out, tree, node.atOrAbove, indent);
 }
 
+// `flags`: the map_flags expression, empty for none.
 void printMap(std::ostringstream& out, std::string_view name, std::string_view type,
-              uint32_t maxEntries, bool noPrealloc, std::string_view key, std::string_view value) {
+              uint32_t maxEntries, std::string_view flags, std::string_view key, std::string_view value) {
   out << "struct {\n"
       << "  __uint(type, " << type << ");\n"
       << "  __uint(max_entries, " << maxEntries << ");\n";
-  if (noPrealloc) out << "  __uint(map_flags, BPF_F_NO_PREALLOC);\n";
+  if (!flags.empty()) out << "  __uint(map_flags, " << flags << ");\n";
   out << "  __type(key, " << key << ");\n"
       << "  __type(value, " << value << ");\n"
       << "} " << name << " SEC(\".maps\");\n\n";
@@ -99,15 +100,15 @@ void printMap(std::ostringstream& out, std::string_view name, std::string_view t
 
 void printGenerated(std::ostringstream& out, const PlanLowering& plan) {
   out << "/* ==== generated for " << plan.key << " ==== */\n\n";
-  printMap(out, bpfnames::kVerdictMap, "BPF_MAP_TYPE_ARRAY", plan.verdictEntries, false, "__u32",
+  printMap(out, bpfnames::kVerdictMap, "BPF_MAP_TYPE_ARRAY", plan.verdictEntries, "", "__u32",
            "struct ciliumc_verdict_cell");
-  printMap(out, bpfnames::kCidrMap, "BPF_MAP_TYPE_LPM_TRIE", plan.cidrEntries, true,
+  printMap(out, bpfnames::kCidrMap, "BPF_MAP_TYPE_LPM_TRIE", plan.cidrEntries, "BPF_F_NO_PREALLOC",
            "struct ciliumc_cidr_key", "struct ciliumc_cidr_value");
-  printMap(out, bpfnames::kColumnMap, "BPF_MAP_TYPE_ARRAY", plan.partition.columnEntries(), false, "__u32",
+  printMap(out, bpfnames::kColumnMap, "BPF_MAP_TYPE_ARRAY", plan.partition.columnEntries(), "", "__u32",
            "__u32");
 
   if (plan.usesPortTable())
-    printMap(out, bpfnames::kPortTableMap, "BPF_MAP_TYPE_ARRAY", kL4KeyEnd, false, "__u32",
+    printMap(out, bpfnames::kPortTableMap, "BPF_MAP_TYPE_ARRAY", kL4KeyEnd, "1024u /* BPF_F_MMAPABLE */", "__u32",
              "struct ciliumc_port_table_entry");
 
   out << "/* The global L4 key ranges' first keys, [direction * " << plan.partition.stride

@@ -28,7 +28,8 @@
 //                                u32 port class of the shape
 //     .rodata   ciliumc_range_starts (const volatile __u32[2 * stride]): the global ranges' first
 //               L4 keys, from which the loader computes any shape's ciliumc_column
-//               ciliumc_port_table  ARRAY, kL4KeyEnd (6 * 65536), only when some direction uses
+//               ciliumc_port_table  ARRAY, BPF_F_MMAPABLE (the loader fills it in place),
+//                                kL4KeyEnd (6 * 65536) entries, only when some direction uses
 //                                it: u32 l4key -> struct ciliumc_port_table_entry { __u32
 //                                range[2]; } = the key's ciliumc_column index per direction.
 //                                Plan-wide: the loader fills it from ciliumc_range_starts once

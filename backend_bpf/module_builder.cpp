@@ -33,6 +33,7 @@ using llvm::StringRef;
 constexpr uint64_t kMapTypeArray = 2;
 constexpr uint64_t kMapTypeLpmTrie = 11;
 constexpr uint64_t kMapFlagNoPrealloc = 1;
+constexpr uint64_t kMapFlagMmapable = 1024;  // BPF_F_MMAPABLE: the loader fills ciliumc_port_table by memcpy
 constexpr uint64_t kHelperMapLookupElem = 1;  // BPF_FUNC_map_lookup_elem
 
 StringRef ref(std::string_view s) { return {s.data(), s.size()}; }
@@ -130,6 +131,7 @@ class ModuleBuilder {
     if (plan_.usesPortTable())
       portTable_ = addMap(bpfnames::kPortTableMap, {{"type", attribute(kMapTypeArray)},
                                                     {"max_entries", attribute(kL4KeyEnd)},
+                                                    {"map_flags", attribute(kMapFlagMmapable)},
                                                     {"key", types_.u32},
                                                     {"value", portTableEntryType()}});
 

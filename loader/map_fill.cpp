@@ -5,6 +5,9 @@
 #include <bpf/bpf.h>
 #include <linux/bpf.h>
 
+#include <sys/mman.h>
+
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -19,13 +22,14 @@ struct MapShape {
   uint32_t keySize = 0;
   uint32_t valueSize = 0;
   uint32_t maxEntries = 0;
+  uint32_t flags = 0;
 };
 
 Expected<MapShape> mapShapeOf(int fd, const char* what) {
   bpf_map_info info{};
   uint32_t length = sizeof(info);
   if (bpf_obj_get_info_by_fd(fd, &info, &length) != 0) return errnoError(std::string("reading ") + what + " info", errno);
-  return MapShape{info.type, info.key_size, info.value_size, info.max_entries};
+  return MapShape{info.type, info.key_size, info.value_size, info.max_entries, info.map_flags};
 }
 
 Status expectLayout(const MapShape& shape, const char* what, uint32_t keySize, uint32_t valueSize) {
@@ -244,6 +248,22 @@ Expected<FillStats> ensurePortTable(int portTableFd, std::span<const uint32_t> r
   }
   auto table = portTableOf(rangeStarts);
   if (!table) return Error{"ciliumc_port_table: " + table.error().message};
+  // BPF_F_MMAPABLE (as generated): write the array in place, ~100x faster than the batch
+  // syscall, which copies element by element.
+  if (info->flags & BPF_F_MMAPABLE) {
+    size_t bytes = table->size() * sizeof(ciliumc_port_table_entry);
+    ++stats.syscalls;
+    void* mapped = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, portTableFd, 0);
+    if (mapped == MAP_FAILED) return errnoError("mmap of ciliumc_port_table", errno);
+    auto* entries = static_cast<ciliumc_port_table_entry*>(mapped);
+    std::memcpy(entries + 1, table->data() + 1, bytes - sizeof(ciliumc_port_table_entry));
+    std::atomic_thread_fence(std::memory_order_release);
+    entries[0] = (*table)[0];  // the completeness mark last
+    ::munmap(mapped, bytes);
+    stats.portTableEntries = static_cast<uint32_t>(table->size());
+    stats.ms = millisecondsSince(start);
+    return stats;
+  }
   std::vector<uint32_t> keys(table->size());
   for (uint32_t i = 0; i < keys.size(); ++i) keys[i] = i;
   // Keys 1.. first, key 0 (the completeness mark) last.

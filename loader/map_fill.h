@@ -11,7 +11,9 @@
 //                    (backend_bpf/plan_partition.h columnsOf), rangeStarts being the object's
 //                    ciliumc_range_starts.
 // ciliumc_port_table (per plan, backend_bpf/plan_partition.h portTableOf): filled once from the
-//                  object's ciliumc_range_starts by ensurePortTable; key 0 is written last and
+//                  object's ciliumc_range_starts by ensurePortTable (in place through mmap when
+//                  the map is BPF_F_MMAPABLE, as generated: ~3 ms; else one batch update:
+//                  ~90 ms for 393,216 entries); key 0 is written last and
 //                  is never zero afterwards (its egress column is stride >= 1), so a table whose
 //                  key 0 holds a non-zero egress column is complete (e.g. adopted from a pin).
 // Node maps are shared and may hold entries of other shapes or of the agent: fills upsert.

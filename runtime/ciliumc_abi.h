@@ -135,7 +135,7 @@ struct ciliumc_config {
  * loader computes the columns of any shape of the plan. */
 #define CILIUMC_NO_RANGE 0xffffffffu
 
-/* ciliumc_port_table (array, CILIUMC_L4_KEY_END entries, key: an L4 key): the second lowering of
+/* ciliumc_port_table (array, BPF_F_MMAPABLE, CILIUMC_L4_KEY_END entries, key: an L4 key): the second lowering of
  * port classification, for plans with many global ranges in a direction. Value: per direction,
  * the ciliumc_column index (direction * stride + g) of the key's global range. Present in an
  * object only when some direction uses it; the generated ciliumc_port_tree_<direction> then does
