@@ -1,5 +1,7 @@
 #include "loader/datapath_evaluator.h"
 
+#include "passes/print_plan.h"
+
 #include "loader/map_fill.h"
 #include "loader/object_layout.h"
 
@@ -64,24 +66,7 @@ DatapathReason datapathReasonOf(SideVerdict::Reason reason) {
   return DatapathReason::NoPolicy;
 }
 
-std::string reasonName(DatapathReason reason) {
-  switch (reason) {
-    case DatapathReason::NoPolicy: return "no-policy";
-    case DatapathReason::DefaultAllow: return "default-allow";
-    case DatapathReason::DefaultDeny: return "default-deny";
-    case DatapathReason::AllowedByRule: return "allowed-by-rule";
-    case DatapathReason::DeniedByRule: return "denied-by-rule";
-    case DatapathReason::AllowLocalhost: return "allow-localhost";
-    case DatapathReason::Reply: return "reply";
-    case DatapathReason::NotIp: return "not-ip";
-    case DatapathReason::NeighborDiscovery: return "neighbor-discovery";
-    case DatapathReason::Malformed: return "malformed";
-    case DatapathReason::SpoofedSource: return "spoofed-source";
-    case DatapathReason::BadIdentity: return "bad-identity";
-    case DatapathReason::BadClass: return "bad-class";
-  }
-  return "reason-" + std::to_string(static_cast<int>(reason));
-}
+std::string reasonName(DatapathReason reason) { return datapathReasonName(reason); }
 
 std::string describe(const DatapathFlowVerdict& verdict, const RuleTable& rules) {
   return verdictName(verdict.verdict) + " (" + verdict.source.toString() + " -> " + verdict.destination.toString() +
