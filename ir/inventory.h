@@ -26,6 +26,9 @@ struct EndpointInfo {
   LabelSet labels;            // all labels, derived Kubernetes labels included
   std::vector<IpAddress> ips;
   NumericIdentity identity = 0;  // assigned by Inventory::assignIdentities()
+  // The datapath's endpoint id (pins, events). 0 = its 1-based position in the inventory (the
+  // compiler); the agent sets stable ids that survive other endpoints coming and going.
+  uint32_t id = 0;
   SourceLocation location;
 
   std::string qualifiedName() const;  // "ns/name" or "name"

@@ -78,7 +78,7 @@ void runGroupShapes(PipelineState& state) {
     const EndpointInfo& endpoint = state.inventory.endpoints[position];
     EndpointPlan& planned = plan.endpoints[position];
     planned.endpoint = &endpoint;
-    planned.endpointId = static_cast<uint32_t>(position + 1);
+    planned.endpointId = endpoint.id ? endpoint.id : static_cast<uint32_t>(position + 1);
     planned.identity = endpoint.identity;
     planned.ipv4 = firstOfFamily(endpoint.ips, IpFamily::V4);
     planned.ipv6 = firstOfFamily(endpoint.ips, IpFamily::V6);

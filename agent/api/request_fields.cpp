@@ -1,0 +1,78 @@
+#include "agent/api/request_fields.h"
+
+#include <algorithm>
+
+namespace ciliumc::agent {
+
+namespace {
+
+size_t editDistance(const std::string& a, const std::string& b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diagonal = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+}  // namespace
+
+std::optional<ApiReply> rejectUnknownFields(const nlohmann::json& body, std::initializer_list<const char*> known) {
+  if (!body.is_object()) return ApiReply::error(400, "the request body must be a JSON object");
+  for (const auto& [key, value] : body.items()) {
+    (void)value;
+    if (std::any_of(known.begin(), known.end(), [&](const char* name) { return key == name; })) continue;
+    std::string message = "unknown field `" + key + "`";
+    const char* closest = nullptr;
+    size_t best = 3;
+    for (const char* name : known)
+      if (size_t distance = editDistance(key, name); distance < best) best = distance, closest = name;
+    if (closest) message += std::string(" (did you mean `") + closest + "`?)";
+    std::string names;
+    for (const char* name : known) names += (names.empty() ? "" : ", ") + std::string(name);
+    return ApiReply::error(400, message + "; known fields: " + names, key);
+  }
+  return std::nullopt;
+}
+
+std::string stringField(const nlohmann::json& body, const char* field, std::optional<ApiReply>& error, bool required) {
+  if (error) return {};
+  auto found = body.find(field);
+  if (found == body.end() || found->is_null()) {
+    if (required) error = ApiReply::error(400, std::string("missing field `") + field + "`", field);
+    return {};
+  }
+  if (!found->is_string()) {
+    error = ApiReply::error(400, std::string("field `") + field + "` must be a string", field);
+    return {};
+  }
+  return found->get<std::string>();
+}
+
+std::vector<std::string> stringListField(const nlohmann::json& body, const char* field, std::optional<ApiReply>& error) {
+  std::vector<std::string> values;
+  if (error) return values;
+  auto found = body.find(field);
+  if (found == body.end() || found->is_null()) return values;
+  if (!found->is_array()) {
+    error = ApiReply::error(400, std::string("field `") + field + "` must be a list of strings", field);
+    return values;
+  }
+  for (size_t i = 0; i < found->size(); ++i) {
+    if (!(*found)[i].is_string()) {
+      error = ApiReply::error(400, std::string("field `") + field + "[" + std::to_string(i) + "]` must be a string",
+                              std::string(field) + "[" + std::to_string(i) + "]");
+      return {};
+    }
+    values.push_back((*found)[i].get<std::string>());
+  }
+  return values;
+}
+
+}  // namespace ciliumc::agent
