@@ -10,7 +10,7 @@
 # reproduced with `build-sanitize/fuzz/fuzz_<name> <file>`; the temporary directory is kept then.
 #
 # Environment: CILIUMC_FUZZ_BUILD_DIR=<dir> uses an already built fuzz configuration instead of
-# running `scripts/build.sh sanitize fuzz_policy_language fuzz_k8s_yaml` (build-sanitize/); CILIUMC_JOBS is passed to it.
+# running `scripts/build.sh sanitize fuzz_<name>...` for every target (build-sanitize/); CILIUMC_JOBS is passed to it.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 seconds="${1:-60}"

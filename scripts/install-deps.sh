@@ -11,6 +11,10 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libbpf-dev libelf-dev zlib1g-dev
   iproute2   # ip netns / ip link: the real-traffic test and scripts/demo.sh build veth topologies
+  libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc  # ciliumd's etcd client
+  libcpp-httplib-dev   # ciliumd's API and ciliumctl
+  etcd-server etcd-client  # the real etcd the agent tests and the demo start on loopback
+  util-linux  # nsenter: ciliumd configures endpoints inside their namespaces
 )
 
 missing=()

@@ -6,21 +6,27 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <regex>
 
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
+#include "agent/api/request_fields.h"
 #include "agent/daemon/daemon.h"
 #include "agent/monitor/event_format.h"
 #include "agent/monitor/event_hub.h"
+#include "agent/policy/policy_repository.h"
 
 namespace ciliumc::agent {
 
 namespace {
 
+// Replies may quote request text (paths, names) that is not valid UTF-8: such bytes are sent as
+// U+FFFD rather than making dump() throw, which in the error handler would end the process.
 void send(httplib::Response& response, const ApiReply& reply) {
   response.status = reply.status;
-  response.set_content(reply.body.dump(2) + "\n", "application/json");
+  response.set_content(reply.body.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n",
+                       "application/json");
 }
 
 // The JSON body of a request, or the 400/415 reply.
@@ -30,12 +36,12 @@ std::optional<nlohmann::json> jsonBody(const httplib::Request& request, httplib:
     send(response, ApiReply::error(415, "Content-Type `" + type + "`: send application/json"));
     return std::nullopt;
   }
-  try {
-    return nlohmann::json::parse(request.body);
-  } catch (const nlohmann::json::parse_error& error) {
-    send(response, ApiReply::error(400, std::string("the body is not valid JSON: ") + error.what()));
+  nlohmann::json body;
+  if (auto rejected = parseJsonBody(request.body, body)) {
+    send(response, *rejected);
     return std::nullopt;
   }
+  return body;
 }
 
 std::optional<uint32_t> idParameter(const httplib::Request& request, httplib::Response& response) {
@@ -99,6 +105,7 @@ void ApiServer::routes() {
     send(res, daemon_.waitPolicy(*revision, std::chrono::seconds(*timeout)));
   });
   s.Delete(R"(/v1/policy/([^/]+))", [this](const httplib::Request& req, httplib::Response& res) {
+    if (auto named = validatePolicyName(req.matches[1]); !named) return send(res, ApiReply::error(400, named.error().message, "name"));
     send(res, daemon_.deletePolicy(req.matches[1]));
   });
   s.Get("/v1/ipam", [this](const httplib::Request&, httplib::Response& res) { send(res, daemon_.ipam()); });
@@ -132,10 +139,18 @@ void ApiServer::routes() {
       return sink.write(line.data(), line.size());
     });
   });
+  // httplib calls this for every status >= 400, also for answers a route wrote itself: only
+  // answers without a body (no route, body too large, ...) get one here.
   s.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
+    if (!res.body.empty()) return;
+    // httplib answers 404 when the path exists with other methods; the contract says 405.
+    static const std::regex kRoutedPaths(
+        R"(/v1/(healthz|status|endpoints(/\d+(/labels)?)?|identities(/\d+)?|policy(/[^/]+)?|ipam|bpf/policy/\d+|monitor))");
+    if (res.status == 404 && std::regex_match(req.path, kRoutedPaths)) res.status = 405;
     if (res.status == 404) send(res, ApiReply::error(404, "no such resource: " + req.method + " " + req.path));
     else if (res.status == 413) send(res, ApiReply::error(413, "request body larger than 1 MiB"));
-    else if (res.body.empty()) send(res, ApiReply::error(res.status, "request failed"));
+    else if (res.status == 405) send(res, ApiReply::error(405, "method " + req.method + " is not allowed on " + req.path));
+    else send(res, ApiReply::error(res.status, "request failed"));
   });
   s.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr error) {
     std::string what = "internal error";

@@ -21,7 +21,22 @@ size_t editDistance(const std::string& a, const std::string& b) {
   return row[b.size()];
 }
 
+// `text` with every byte that is not part of valid UTF-8 replaced by U+FFFD.
+std::string validUtf8(const std::string& text) {
+  std::string quoted = nlohmann::json(text).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return nlohmann::json::parse(quoted).get<std::string>();
+}
+
 }  // namespace
+
+std::optional<ApiReply> parseJsonBody(const std::string& text, nlohmann::json& body) {
+  try {
+    body = nlohmann::json::parse(text);
+    return std::nullopt;
+  } catch (const nlohmann::json::exception& error) {
+    return ApiReply::error(400, "the body is not valid JSON: " + validUtf8(error.what()));
+  }
+}
 
 std::optional<ApiReply> rejectUnknownFields(const nlohmann::json& body, std::initializer_list<const char*> known) {
   if (!body.is_object()) return ApiReply::error(400, "the request body must be a JSON object");

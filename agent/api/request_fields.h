@@ -12,6 +12,10 @@
 
 namespace ciliumc::agent {
 
+// Parses a request body into `body`: nullopt on success, else the 400 reply naming the
+// parser's position. The reply's message is valid UTF-8 even when the body is not (the parser
+// quotes the bytes it read last), so it always serializes.
+std::optional<ApiReply> parseJsonBody(const std::string& text, nlohmann::json& body);
 // nullopt when every key of `body` is in `known`; else the 400 reply.
 std::optional<ApiReply> rejectUnknownFields(const nlohmann::json& body, std::initializer_list<const char*> known);
 // Reads an optional string field; `error` is set (400) when it is present but not a string.

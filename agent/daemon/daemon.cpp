@@ -78,6 +78,10 @@ Expected<bool> Daemon::initialise() {
   options.resolve.enforcement = config_.enforcement;
   options.resolve.allowLocalhost = config_.allowLocalhost;
   options.cluster = config_.cluster;
+  options.nodeName = config_.nodeName;
+  for (const std::string& address : config_.nodeAddresses)
+    if (auto ip = IpAddress::parse(address)) options.hostAddresses.push_back(*ip);
+  for (const char* gateway : {kGatewayIpv4, kGatewayIpv6}) options.hostAddresses.push_back(*IpAddress::parse(gateway));
   datapath_ = std::make_unique<Datapath>(options);
   names_ = std::make_unique<DaemonEventNames>(mutex_, *datapath_, identities_);
 
@@ -209,6 +213,8 @@ Expected<RegenerationReport> Daemon::regenerateAllLocked(const char* why) {
     fmt::print(stderr, "ciliumd: regeneration ({}) failed: {}\n", why, report.error().message);
     return report;
   }
+  lastRegeneration_ = *report;
+  lastRegenerationWhy_ = why;
   updateEndpointsAfterRegeneration(*report);
   for (const auto& [ip, identity] : remoteIps_)
     if (auto parsed = IpAddress::parse(ip)) (void)datapath_->upsertIp(*parsed, identity);
@@ -302,6 +308,13 @@ void Daemon::onNode(const std::string& node, const std::vector<std::string>& cid
   }
   if (auto routed = routeToNode(config_.nodeNetns, cidrs, addresses); !routed)
     fmt::print(stderr, "ciliumd: routes to node {}: {}\n", node, routed.error().message);
+  // Other nodes' own addresses are the remote-node identity (pod addresses come from the ipcache).
+  std::lock_guard lock(mutex_);
+  for (const std::string& address : addresses)
+    if (auto ip = IpAddress::parse(address)) {
+      remoteIps_[ip->toString()] = static_cast<NumericIdentity>(ReservedIdentity::RemoteNode);
+      (void)datapath_->upsertIp(*ip, static_cast<NumericIdentity>(ReservedIdentity::RemoteNode));
+    }
 }
 
 ApiReply Daemon::unavailable(const std::string& what) const {
@@ -311,12 +324,18 @@ ApiReply Daemon::unavailable(const std::string& what) const {
 
 const monitor::EventNames& Daemon::eventNames() const { return *names_; }
 
-std::unique_ptr<monitor::Subscription> Daemon::subscribe(const monitor::EventFilter& filter) {
+std::shared_ptr<monitor::Subscription> Daemon::subscribe(const monitor::EventFilter& filter) {
   std::lock_guard lock(mutex_);
   if (!events_) startEventHub();
   if (!events_) return nullptr;
-  if (filter.type != monitor::EventType::Drop) (void)datapath_->setAllowEvents(true);
-  return events_->subscribe(filter);
+  std::unique_ptr<monitor::Subscription> subscription = events_->subscribe(filter);
+  if (filter.type == monitor::EventType::Drop) return subscription;
+  if (verdictSubscribers_++ == 0) (void)datapath_->setAllowEvents(true);
+  return std::shared_ptr<monitor::Subscription>(subscription.release(), [this](monitor::Subscription* done) {
+    delete done;
+    std::lock_guard lock(mutex_);
+    if (--verdictSubscribers_ == 0) (void)datapath_->setAllowEvents(false);
+  });
 }
 
 std::string Daemon::metricsText() {

@@ -71,7 +71,9 @@ class Daemon {
   std::string metricsText();
   // Monitor: a subscription to the node's events (nullptr while nothing is loaded), and the
   // names (rules, identity labels) the formatter needs.
-  std::unique_ptr<monitor::Subscription> subscribe(const monitor::EventFilter& filter);
+  // A subscription of type verdict/all switches the datapath's allow events on until the last
+  // such subscription is gone.
+  std::shared_ptr<monitor::Subscription> subscribe(const monitor::EventFilter& filter);
   const monitor::EventNames& eventNames() const;
 
   const AgentConfig& config() const { return config_; }
@@ -117,6 +119,9 @@ class Daemon {
   std::atomic<bool> stopping_{false};
   std::thread connector_;
   std::chrono::steady_clock::time_point started_;
+  // The last full regeneration (GET /v1/status `last_regeneration`: where a policy change's time goes).
+  std::optional<RegenerationReport> lastRegeneration_;
+  std::string lastRegenerationWhy_;
 };
 
 }  // namespace ciliumc::agent

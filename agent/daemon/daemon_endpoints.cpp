@@ -245,6 +245,7 @@ ApiReply Daemon::bpfPolicy(uint32_t id) {
   nlohmann::json entries = nlohmann::json::array();
   for (const PolicyViewEntry& entry : *view) {
     nlohmann::json labels = nlohmann::json::array();
+    if (entry.identities.empty()) labels.push_back("(default: every identity and port not listed)");
     for (NumericIdentity identity : entry.identities) {
       if (identity < kMinClusterIdentity)
         labels.push_back("reserved:" + reservedIdentityName(static_cast<ReservedIdentity>(identity)));
@@ -269,6 +270,12 @@ ApiReply Daemon::status() {
   size_t ready = 0;
   for (const auto& [id, endpoint] : endpoints_) ready += endpoint.state == EndpointState::Ready;
   bool connected = cluster_ && cluster_->connected();
+  nlohmann::json lastRegeneration = nullptr;
+  if (lastRegeneration_)
+    lastRegeneration = {{"why", lastRegenerationWhy_},        {"endpoints", lastRegeneration_->endpoints},
+                        {"compiled", lastRegeneration_->compiled}, {"plan_ms", lastRegeneration_->planMs},
+                        {"compile_ms", lastRegeneration_->compileMs}, {"load_ms", lastRegeneration_->loadMs},
+                        {"total_ms", lastRegeneration_->totalMs}};
   return ApiReply::ok({
       {"node", config_.nodeName},
       {"cluster", config_.cluster},
@@ -279,6 +286,7 @@ ApiReply Daemon::status() {
       {"identities", identities_.size()},
       {"compiles", datapath_->compiles()},
       {"generation", datapath_->generation()},
+      {"last_regeneration", lastRegeneration},
       {"uptime_seconds", std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count()},
       {"version", "ciliumd 0.4"},
   });

@@ -25,10 +25,17 @@ EndpointInfo agentEndpointInfo(const LocalEndpointSpec& endpoint) {
   return info;
 }
 
-Inventory agentInventory(const std::string& cluster, const std::vector<LocalEndpointSpec>& endpoints,
+Inventory agentInventory(const DatapathOptions& options, const std::vector<LocalEndpointSpec>& endpoints,
                          const std::vector<ClusterIdentity>& identities) {
   Inventory inventory;
-  inventory.cluster = cluster;
+  inventory.cluster = options.cluster;
+  if (!options.hostAddresses.empty()) {
+    NodeInfo self;
+    self.name = options.nodeName;
+    self.ips = options.hostAddresses;
+    self.local = true;
+    inventory.nodes.push_back(std::move(self));
+  }
   std::set<NumericIdentity> represented;
   for (const LocalEndpointSpec& endpoint : endpoints) {
     inventory.endpoints.push_back(agentEndpointInfo(endpoint));

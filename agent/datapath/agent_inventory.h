@@ -14,7 +14,8 @@ namespace ciliumc::agent {
 inline constexpr uint32_t kStandInIdBase = 1u << 20;
 
 EndpointInfo agentEndpointInfo(const LocalEndpointSpec& endpoint);
-Inventory agentInventory(const std::string& cluster, const std::vector<LocalEndpointSpec>& endpoints,
+// `options` gives the cluster name and the local node (name, host addresses).
+Inventory agentInventory(const DatapathOptions& options, const std::vector<LocalEndpointSpec>& endpoints,
                          const std::vector<ClusterIdentity>& identities);
 // The peer party of a cluster identity (kind Endpoint, its labels), for classification.
 Party clusterIdentityParty(const ClusterIdentity& identity);

@@ -57,7 +57,10 @@ std::string l4RangeText(uint32_t first, uint32_t last) {
   const char* name = kind < 6 ? kinds[kind] : "?";
   if (kind == uint32_t(L4Kind::None)) return "other";
   if (kind == uint32_t(L4Kind::ICMP) || kind == uint32_t(L4Kind::ICMPv6)) {
-    if (from == 0 && to == 0xffff) return fmt::format("{} any", name);
+    // ICMP types are 0..255; the key space beyond holds nothing a packet can carry.
+    if (from > 255) return "";
+    to = std::min<uint32_t>(to, 255);
+    if (from == 0 && to == 255) return fmt::format("{} any", name);
     return from == to ? fmt::format("{} type {}", name, from) : fmt::format("{} types {}-{}", name, from, to);
   }
   if (from == 0 && to == 0xffff) return fmt::format("ANY/{}", name);
@@ -75,11 +78,23 @@ std::vector<std::string> portClassTexts(const DirectionPlan& plan) {
       uint32_t kindEnd = ((from >> 16) + 1) << 16;
       uint32_t to = std::min(end, kindEnd) - 1;
       std::string& text = texts[plan.rangeClass[i]];
-      text += (text.empty() ? "" : ", ") + l4RangeText(from, to);
+      std::string piece = l4RangeText(from, to);
+      if (!piece.empty()) text += (text.empty() ? "" : ", ") + piece;
       from = to + 1;
     }
   }
   return texts;
+}
+
+// Cells that only repeat the direction's default (or neighbor discovery, always allowed).
+bool isDefaultCell(const VerdictCell& cell) {
+  switch (cell.reason) {
+    case DatapathReason::NoPolicy:
+    case DatapathReason::DefaultAllow:
+    case DatapathReason::DefaultDeny:
+    case DatapathReason::NeighborDiscovery: return true;
+    default: return false;
+  }
 }
 
 }  // namespace
@@ -104,7 +119,7 @@ Expected<RegenerationReport> Datapath::regenerate(const PolicySet& policies,
   RegenerationReport report;
   report.generation = generation_ + 1;
   auto next = std::make_unique<Deployed>();
-  next->inventory = std::make_unique<Inventory>(agentInventory(options_.cluster, endpoints, identities));
+  next->inventory = std::make_unique<Inventory>(agentInventory(options_, endpoints, identities));
   PolicyIR ir = resolvePolicy(policies, *next->inventory, options_.resolve);
   auto planned = runPasses(ir, *next->inventory);
   if (!planned) return Error{"policy passes: " + planned.error().message};
@@ -194,7 +209,7 @@ Expected<bool> Datapath::addEndpoint(const PolicySet& policies, const LocalEndpo
   // Which shape would the endpoint have? Resolve and run the passes on the inventory with it
   // (cheap: no code generation), then look for a loaded shape with the same content key.
   std::vector<LocalEndpointSpec> probeEndpoints = {endpoint};
-  Inventory probeInventory = agentInventory(options_.cluster, probeEndpoints, identities);
+  Inventory probeInventory = agentInventory(options_, probeEndpoints, identities);
   PolicyIR ir = resolvePolicy(policies, probeInventory, options_.resolve);
   auto planned = runPasses(ir, probeInventory);
   if (!planned) return Error{"policy passes: " + planned.error().message};
@@ -320,19 +335,35 @@ std::optional<std::vector<PolicyViewEntry>> Datapath::policyView(uint32_t endpoi
   std::vector<PolicyViewEntry> view;
   for (int slot = 0; slot < 2; ++slot) {
     const DirectionPlan& plan = shape.directions[slot];
+    // What every (identity, port) no line below names gets: the direction's default.
+    PolicyViewEntry fallback;
+    fallback.direction = plan.direction;
+    fallback.ports = "ANY";
+    fallback.cell.reason = plan.enforced ? DatapathReason::DefaultDeny : DatapathReason::DefaultAllow;
+    fallback.cell.deny = plan.enforced;
+    view.push_back(fallback);
     std::vector<std::string> ports = portClassTexts(plan);
     std::map<uint16_t, std::vector<NumericIdentity>> byClass;
     for (const auto& [identity, classes] : shape.identityClasses) byClass[classes[slot]].push_back(identity);
     byClass.try_emplace(0);  // class 0: every identity nobody classified
     for (const auto& [cls, members] : byClass) {
       if (cls >= plan.rows.size()) continue;
+      // One line per distinct cell of the class: its port classes' ranges joined.
+      std::vector<std::pair<VerdictCell, std::string>> cells;
       for (uint32_t port = 0; port < plan.portClassCount; ++port) {
+        const VerdictCell& cell = plan.rows[cls][port];
+        auto same = std::find_if(cells.begin(), cells.end(), [&](const auto& c) { return c.first == cell; });
+        if (same == cells.end()) cells.emplace_back(cell, ports[port]);
+        else if (!ports[port].empty()) same->second += (same->second.empty() ? "" : ", ") + ports[port];
+      }
+      for (auto& [cell, text] : cells) {
+        if (isDefaultCell(cell)) continue;  // summarised by the direction's default line below
         PolicyViewEntry entry;
         entry.direction = plan.direction;
         entry.identities = members;
-        entry.ports = ports[port];
-        entry.cell = plan.rows[cls][port];
-        entry.rule = ruleName(entry.cell.rule).value_or("");
+        entry.ports = cells.size() == 1 ? "ANY" : text;
+        entry.cell = cell;
+        entry.rule = ruleName(cell.rule).value_or("");
         view.push_back(std::move(entry));
       }
     }

@@ -36,6 +36,10 @@ struct DatapathOptions {
   std::string nodeNetns;  // namespace file of the host-side devices; empty = the agent's own
   ResolveOptions resolve;
   std::string cluster = "default";
+  std::string nodeName = "node";
+  // This node's addresses, incl. the gateway address of the endpoints' devices: traffic from
+  // them is the host (identity 1; allow-localhost applies).
+  std::vector<IpAddress> hostAddresses;
 };
 
 struct LocalEndpointSpec {
@@ -60,7 +64,9 @@ struct RegenerationReport {
   std::vector<std::string> removedShapes;
 };
 
-// One line of `ciliumctl bpf policy get`: the identities that share a verdict for a port range.
+// One line of `ciliumctl bpf policy get`: the identities that share a verdict for some ports.
+// Per direction the first line is the default (no identities = every identity, ports ANY); the
+// others are what rules decided (allow-localhost included), i.e. the exceptions to it.
 struct PolicyViewEntry {
   Direction direction = Direction::Ingress;
   std::vector<NumericIdentity> identities;

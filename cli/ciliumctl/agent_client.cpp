@@ -6,6 +6,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cctype>
 #include <cerrno>
@@ -104,8 +105,13 @@ std::string agentErrorMessage(int status, std::string_view body) {
     return fmt::format("ciliumd answered HTTP {}{}{}", status, excerpt.empty() ? "" : ": ", excerpt);
   }
   std::string message = answer["error"].is_string() ? answer["error"].get<std::string>() : answer["error"].dump();
-  if (auto field = answer.find("field"); field != answer.end() && field->is_string() && !field->empty())
-    message += fmt::format(" (field `{}`)", field->get<std::string>());
+  while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
+  // The field goes on the first line, the one that says what is wrong (a compiler's message may
+  // continue with its rendered diagnostics).
+  if (auto field = answer.find("field"); field != answer.end() && field->is_string() && !field->empty()) {
+    size_t firstLineEnd = std::min(message.find('\n'), message.size());
+    message.insert(firstLineEnd, fmt::format(" (field `{}`)", field->get<std::string>()));
+  }
   if (auto diagnostics = answer.find("diagnostics"); diagnostics != answer.end() && diagnostics->is_array())
     for (const json& diagnostic : *diagnostics) message += "\n  " + diagnosticText(diagnostic);
   return message;

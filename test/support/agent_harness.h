@@ -107,6 +107,7 @@ class AgentProcess {
   void stop() { signal(SIGTERM); }
   void kill9() { signal(SIGKILL); }
   bool running() const { return pid_ > 0; }
+  pid_t pid() const { return pid_; }  // -1 when not running (benchmarks read /proc/PID/status)
   const AgentClient& api() const { return client_; }
   std::string logTail() const {
     std::ifstream in(logPath_);

@@ -70,6 +70,9 @@ TEST_F(AgentEndToEnd, ThreeEndpointsPolicyChangeAndANewEndpointWithoutRecompile)
   expectBlocked(flow(FlowKind::Tcp, client, db, 5432));
   expectBlocked(flow(FlowKind::Echo, client, db));
   expectBlocked(flow(FlowKind::Tcp, db, web, 8080));
+  // The node itself (the endpoints' gateway address) is the host identity: allow-localhost.
+  TrafficHost nodeHost{"node", "169.254.1.1", "", node.netns->path()};
+  expectDelivered(flow(FlowKind::Tcp, nodeHost, db, 5432));
 
   // The policy changes: regeneration replaces the programs; verdicts follow.
   importPolicy(node, "shop", kPolicyV2);

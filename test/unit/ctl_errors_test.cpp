@@ -63,6 +63,11 @@ TEST(CtlErrors, AgentErrorWithFieldIsPrinted) {
   EXPECT_EQ(run.err, "Error: endpoint 77 not found\n");
 }
 
+TEST(CtlErrors, FieldOfAMultiLineErrorGoesOnItsFirstLine) {
+  EXPECT_EQ(agentErrorMessage(400, R"({"error": "policy `web` does not check:\nweb.policy:2:3: error\n", "field": "text"})"),
+            "policy `web` does not check: (field `text`)\nweb.policy:2:3: error");
+}
+
 TEST(CtlErrors, ErrorAnswerThatIsNotJsonStillReadsWell) {
   FakeAgent agent;
   agent.reply("GET", "/v1/status", 500, "internal meltdown");
