@@ -38,7 +38,8 @@ class PolicyStore {
   Expected<PolicySnapshot> list();
 
   // Calls `onChange` with the full current set: once before watch() returns (on the caller's
-  // thread), then on the watch thread after every change, with the revision of that change.
+  // thread), then on the watch thread after every watch response, with the revision of its last
+  // change (changes etcd delivers together are one snapshot).
   using ChangeCallback = std::function<void(const PolicySnapshot&)>;
   Expected<std::unique_ptr<WatchHandle>> watch(ChangeCallback onChange);
 

@@ -14,6 +14,7 @@
 #include <chrono>
 #include <fstream>
 #include <memory>
+#include <set>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -139,6 +140,71 @@ class AgentProcess {
   AgentClient client_;
   std::string logPath_;
   pid_t pid_ = -1;
+};
+
+// A command whose output is read line by line while it runs (`ciliumctl monitor`); killed and
+// reaped on destruction. Every read is bounded by a deadline.
+class StreamingCommand {
+ public:
+  explicit StreamingCommand(std::vector<std::string> argv) {
+    int fds[2];
+    if (::pipe2(fds, O_CLOEXEC) != 0) return;
+    pid_ = ::fork();
+    if (pid_ == 0) {
+      ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+      ::dup2(fds[1], STDOUT_FILENO);
+      ::dup2(fds[1], STDERR_FILENO);
+      std::vector<char*> args;
+      for (std::string& word : argv) args.push_back(word.data());
+      args.push_back(nullptr);
+      ::execv(args[0], args.data());
+      ::_exit(127);
+    }
+    ::close(fds[1]);
+    fd_ = fds[0];
+  }
+  ~StreamingCommand() {
+    if (pid_ > 0) {
+      ::kill(pid_, SIGKILL);
+      ::waitpid(pid_, nullptr, 0);
+    }
+    if (fd_ >= 0) ::close(fd_);
+  }
+  StreamingCommand(const StreamingCommand&) = delete;
+  StreamingCommand& operator=(const StreamingCommand&) = delete;
+
+  // Reads until a line containing every one of `needles` arrived or `wait` passed; returns that
+  // line ("" when none did). Everything read is kept in output().
+  std::string waitForLine(const std::vector<std::string>& needles, std::chrono::milliseconds wait) {
+    auto deadline = std::chrono::steady_clock::now() + wait;
+    for (;;) {
+      size_t start = 0;
+      for (size_t end; (end = output_.find('\n', start)) != std::string::npos; start = end + 1) {
+        std::string line = output_.substr(start, end - start);
+        bool all = true;
+        for (const std::string& needle : needles) all = all && line.find(needle) != std::string::npos;
+        if (all && !consumed_.count(start)) {
+          consumed_.insert(start);
+          return line;
+        }
+      }
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+      if (left.count() <= 0 || fd_ < 0) return "";
+      pollfd ready{fd_, POLLIN, 0};
+      if (::poll(&ready, 1, static_cast<int>(left.count())) <= 0) continue;
+      char buffer[4096];
+      ssize_t got = ::read(fd_, buffer, sizeof buffer);
+      if (got <= 0) return "";
+      output_.append(buffer, static_cast<size_t>(got));
+    }
+  }
+  const std::string& output() const { return output_; }
+
+ private:
+  pid_t pid_ = -1;
+  int fd_ = -1;
+  std::string output_;
+  std::set<size_t> consumed_;
 };
 
 // An endpoint's network namespace with a veth pair whose host side lives in `nodeNetns`.

@@ -148,6 +148,8 @@ TEST_F(AgentApi, BadRequestsGetClearErrorsAndChangeNothing) {
   const std::string clientDevice = node.networks["client"]->hostDevice();
   const AgentState before = stateOf(node);
   ASSERT_EQ(before.endpoints.size(), 1u) << before.describe();
+  ASSERT_NE(before.etcd.find("ciliumc/state/identities/v1/value/"), std::string::npos) << before.describe();
+  ASSERT_NE(before.etcd.find("ciliumc/state/ip/v1/"), std::string::npos) << before.describe();
 
   std::string deep = std::string(50000, '[') + std::string(50000, ']');
   std::string huge = json{{"name", "big"}, {"labels", json::array()}, {"netns", netns}, {"interface", device},
@@ -387,7 +389,7 @@ class CiliumdFlags : public ::testing::Test {
   void TearDown() override { std::filesystem::remove_all(work_); }
 
   CommandResult ciliumd(const std::string& arguments) {
-    return runCommand("timeout 20 " + std::string(CILIUMD_PATH) + " --etcd-endpoints 127.0.0.1:1 --node-name flags" +
+    return runCommand("timeout 10 " + std::string(CILIUMD_PATH) + " --etcd-endpoints 127.0.0.1:1 --node-name flags" +
                       " --state-dir " + work_ + "/state --bpffs " + work_ + "/bpffs --socket " + work_ + "/api.sock " + arguments);
   }
   void expectUsageError(const std::string& arguments, const std::vector<std::string>& mentions) {

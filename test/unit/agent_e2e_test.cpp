@@ -4,6 +4,7 @@
 //   - one node: three endpoints, a policy allowing one flow and denying others, a policy change,
 //     a fourth endpoint with new labels enforced without a recompile;
 //   - two nodes on one etcd: an identity allocated on node A is enforced by node B's endpoint;
+//   - monitor: drops and verdicts through ciliumctl, naming rules and both identities;
 //   - faults: etcd stopped (enforcement continues, re-sync when it returns) and `kill -9` of the
 //     agent during traffic (flows continue, the restarted agent adopts its pinned state).
 #include <atomic>
@@ -147,6 +148,48 @@ policy server {
   expectBlocked(flow(FlowKind::Tcp, client, server, 9090));
 }
 
+TEST_F(AgentEndToEnd, MonitorStreamsDropsAndVerdictsNamingRulesAndIdentities) {
+  TestNode& node = addNode("node-a", 1);
+  ASSERT_EQ(startAgent(node), "");
+  importPolicy(node, "shop", kPolicyV1);
+  for (auto [name, app] : {std::pair{"client", "client"}, {"web", "web"}})
+    ASSERT_EQ(addEndpoint(node, name, {std::string("k8s:app=") + app}), "");
+  const TrafficHost &client = node.hosts["client"], &web = node.hosts["web"];
+  std::string clientId = std::to_string(node.endpoints["client"]["identity"].get<int>());
+  std::string webId = std::to_string(node.endpoints["web"]["identity"].get<int>());
+  std::string webEndpoint = std::to_string(node.endpoints["web"]["id"].get<int>());
+
+  // Drops, through ciliumctl: Cilium's line, both identities, the flow, the deciding default.
+  StreamingCommand drops({CILIUMCTL_PATH, "--socket", node.socket, "monitor", "--type", "drop"});
+  ASSERT_NE(drops.waitForLine({"Listening"}, 5s), "") << drops.output();
+  expectBlocked(flow(FlowKind::Tcp, client, web, 9090));
+  std::string drop = drops.waitForLine({"drop (Policy denied)", ":9090"}, 3s);
+  EXPECT_NE(drop, "") << drops.output();
+  EXPECT_NE(drop.find("identity " + clientId + "->" + webId), std::string::npos) << drop;
+  EXPECT_NE(drop.find("to endpoint " + webEndpoint), std::string::npos) << drop;
+  EXPECT_NE(drop.find(client.ipv4), std::string::npos) << drop;
+
+  // Verdicts name the policy and rule that allowed; --endpoint filters.
+  StreamingCommand verdicts({CILIUMCTL_PATH, "--socket", node.socket, "monitor", "--type", "verdict", "--endpoint", webEndpoint});
+  ASSERT_NE(verdicts.waitForLine({"Listening"}, 5s), "") << verdicts.output();
+  expectDelivered(flow(FlowKind::Tcp, client, web, 8080));
+  std::string allowed = verdicts.waitForLine({"action allow", ":8080", "policy web"}, 3s);
+  EXPECT_NE(allowed, "") << verdicts.output();
+  EXPECT_NE(allowed.find("remote ID " + clientId), std::string::npos) << allowed;
+  EXPECT_EQ(verdicts.output().find("local EP ID " + std::to_string(node.endpoints["client"]["id"].get<int>()) + ","),
+            std::string::npos) << "--endpoint " << webEndpoint << " showed another endpoint's events";
+  // JSON lines carry the fields.
+  StreamingCommand json({CILIUMCTL_PATH, "--socket", node.socket, "-o", "json", "monitor", "--type", "drop"});
+  std::this_thread::sleep_for(300ms);
+  expectBlocked(flow(FlowKind::Tcp, client, web, 9091));
+  std::string line = json.waitForLine({"9091"}, 3s);
+  ASSERT_NE(line, "") << json.output();
+  auto event = nlohmann::json::parse(line.substr(line.find('{')), nullptr, false);
+  ASSERT_FALSE(event.is_discarded()) << line;
+  EXPECT_EQ(std::to_string(event.value("remote_identity", 0)), clientId) << line;
+  EXPECT_EQ(event.value("verdict", ""), "DENIED") << line;
+}
+
 TEST_F(AgentEndToEnd, EtcdDownKeepsEnforcingAndTheAgentResyncsWhenItReturns) {
   TestNode& node = addNode("node-a", 1);
   ASSERT_EQ(startAgent(node), "");
@@ -168,6 +211,14 @@ TEST_F(AgentEndToEnd, EtcdDownKeepsEnforcingAndTheAgentResyncsWhenItReturns) {
   ApiAnswer refused = node.agent->api().put("/v1/policy", {{"name", "shop"}, {"text", kPolicyV2}});
   EXPECT_EQ(refused.status, 503) << refused.text;
   EXPECT_NE(refused.text.find("etcd"), std::string::npos);
+  std::string ipamBefore = node.agent->api().get("/v1/ipam").text;
+  EndpointNetwork spare(*node.netns, "lxc" + std::to_string(::getpid() % 100000) + "spare");
+  ASSERT_TRUE(spare.ok());
+  ApiAnswer noIdentity = node.agent->api().put(
+      "/v1/endpoints", {{"name", "late"}, {"labels", {"k8s:app=late"}}, {"netns", spare.netns().path()}, {"interface", spare.hostDevice()}});
+  EXPECT_EQ(noIdentity.status, 503) << noIdentity.text;
+  EXPECT_EQ(node.agent->api().get("/v1/ipam").text, ipamBefore) << "a refused endpoint kept its addresses";
+  EXPECT_EQ(node.agent->api().get("/v1/endpoints").body.size(), 2u);
   expectDelivered(flow(FlowKind::Tcp, client, web, 8080));
 
   auto restarted = etcd_.start();
