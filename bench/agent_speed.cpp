@@ -15,7 +15,8 @@
 // Needs root (namespaces, veth, BPF) and /usr/bin/etcd; exits 2 otherwise. Cleans up everything
 // it made (namespaces, veths, agents, etcd, bpffs mount, temp dirs), also on Ctrl-C.
 //
-// Usage: agent_speed [--max-endpoints N] [--quick] [--samples N] [--threads N]
+// Usage: agent_speed [--max-endpoints N] [--quick] [--section create|identity|policy|all]
+//                    [--samples N] [--threads N]
 #include <bpf/bpf.h>
 #include <fmt/format.h>
 #include <signal.h>

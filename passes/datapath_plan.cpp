@@ -124,4 +124,16 @@ uint32_t ShapePlan::verdictBase(Direction d) const {
   return d == Direction::Ingress ? 0 : budget.classCapacity * directions[0].portClassCount;
 }
 
+const char* l4KindName(L4Kind kind) {
+  switch (kind) {
+    case L4Kind::TCP: return "tcp";
+    case L4Kind::UDP: return "udp";
+    case L4Kind::SCTP: return "sctp";
+    case L4Kind::ICMP: return "icmp";
+    case L4Kind::ICMPv6: return "icmpv6";
+    case L4Kind::None: return "none";
+  }
+  return "none";
+}
+
 }  // namespace ciliumc

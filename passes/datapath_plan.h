@@ -27,6 +27,8 @@ namespace ciliumc {
 enum class L4Kind : uint8_t { TCP = 0, UDP = 1, SCTP = 2, ICMP = 3, ICMPv6 = 4, None = 5 };
 inline constexpr uint32_t l4Key(L4Kind kind, uint32_t value) { return (uint32_t(kind) << 16) | value; }
 inline constexpr uint32_t kL4KeyEnd = l4Key(L4Kind::None, 0) + (1u << 16);  // exclusive
+// "tcp", "udp", "sctp", "icmp", "icmpv6", "none".
+const char* l4KindName(L4Kind kind);
 // The L4 key of a probe's (protocol, port-or-type). Protocol::Any is not a packet protocol.
 uint32_t l4KeyOf(Protocol protocol, uint16_t portOrType);
 

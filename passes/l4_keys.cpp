@@ -11,15 +11,7 @@ namespace {
 constexpr uint32_t kKindSpan = 1u << 16;
 
 const char* kindName(uint32_t kind) {
-  switch (static_cast<L4Kind>(kind)) {
-    case L4Kind::TCP: return "tcp";
-    case L4Kind::UDP: return "udp";
-    case L4Kind::SCTP: return "sctp";
-    case L4Kind::ICMP: return "icmp";
-    case L4Kind::ICMPv6: return "icmpv6";
-    case L4Kind::None: return "none";
-  }
-  return "?";
+  return kind <= static_cast<uint32_t>(L4Kind::None) ? l4KindName(static_cast<L4Kind>(kind)) : "?";
 }
 
 void addPortRange(std::vector<KeyInterval>& out, Protocol protocol, uint16_t first, uint16_t last) {

@@ -2,24 +2,11 @@
 
 #include <algorithm>
 
+#include "support/strings.h"
+
 namespace ciliumc::agent {
 
 namespace {
-
-size_t editDistance(const std::string& a, const std::string& b) {
-  std::vector<size_t> row(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    size_t diagonal = row[0];
-    row[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      size_t above = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diagonal = above;
-    }
-  }
-  return row[b.size()];
-}
 
 // `text` with every byte that is not part of valid UTF-8 replaced by U+FFFD.
 std::string validUtf8(const std::string& text) {
@@ -44,11 +31,8 @@ std::optional<ApiReply> rejectUnknownFields(const nlohmann::json& body, std::ini
     (void)value;
     if (std::any_of(known.begin(), known.end(), [&](const char* name) { return key == name; })) continue;
     std::string message = "unknown field `" + key + "`";
-    const char* closest = nullptr;
-    size_t best = 3;
-    for (const char* name : known)
-      if (size_t distance = editDistance(key, name); distance < best) best = distance, closest = name;
-    if (closest) message += std::string(" (did you mean `") + closest + "`?)";
+    std::string closest = closestMatch(key, std::vector<std::string>(known.begin(), known.end()));
+    if (!closest.empty()) message += " (did you mean `" + closest + "`?)";
     std::string names;
     for (const char* name : known) names += (names.empty() ? "" : ", ") + std::string(name);
     return ApiReply::error(400, message + "; known fields: " + names, key);

@@ -21,7 +21,8 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
-    return app.exit(error);
+    // --help is success; every parse error is a usage error (exit 2), whatever CLI11's code.
+    return app.exit(error) == 0 ? 0 : 2;
   }
   if (auto finished = finishConfig(config, flags); !finished) {
     std::cerr << "ciliumd: error: " << finished.error().message << "\n";

@@ -1,5 +1,6 @@
 #include "agent/daemon/config.h"
 
+#include <grp.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -8,6 +9,7 @@ namespace ciliumc::agent {
 
 void addConfigFlags(CLI::App& app, AgentConfig& config, ConfigFlags& flags) {
   app.set_config("--config", "", "read settings from FILE (TOML/INI: key = value, keys are the long flag names)");
+  app.allow_config_extras(CLI::config_extras_mode::error);  // a misspelt key is an error, never ignored
   app.add_option("--etcd-endpoints", config.etcdEndpoints, "etcd client URLs (host:port or http://host:port)")
       ->delimiter(',')
       ->capture_default_str();
@@ -67,9 +69,11 @@ Expected<bool> finishConfig(AgentConfig& config, const ConfigFlags& flags) {
     const std::string& address = config.prometheusAddress;
     size_t colon = address.rfind(':');
     std::string host = colon == std::string::npos ? "" : address.substr(0, colon);
-    if (host != "127.0.0.1" && host != "localhost" && host != "[::1]")
+    if (host != "127.0.0.1" && host != "localhost")
       return Error{"--prometheus-serve-addr `" + address + "`: metrics are served on loopback only (127.0.0.1:PORT)"};
   }
+  if (!config.apiGroup.empty() && !getgrnam(config.apiGroup.c_str()))
+    return Error{"--api-group `" + config.apiGroup + "`: no such group"};
   if (!config.nodeNetns.empty() && config.nodeNetns.find('/') == std::string::npos)
     config.nodeNetns = "/var/run/netns/" + config.nodeNetns;
   return true;

@@ -322,6 +322,16 @@ ApiReply Daemon::unavailable(const std::string& what) const {
                                   "); loaded endpoints keep enforcing, retry when it is back");
 }
 
+ApiReply Daemon::storeFailure(const std::string& what, const Error& error) const {
+  bool reachable = false;
+  {
+    std::lock_guard lock(mutex_);
+    reachable = cluster_ && cluster_->connected();
+  }
+  if (!reachable) return unavailable(what + ": " + error.message);
+  return ApiReply::error(500, what + ": " + error.message);
+}
+
 const monitor::EventNames& Daemon::eventNames() const { return *names_; }
 
 std::shared_ptr<monitor::Subscription> Daemon::subscribe(const monitor::EventFilter& filter) {

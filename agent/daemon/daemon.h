@@ -97,6 +97,8 @@ class Daemon {
   void updateEndpointsAfterRegeneration(const RegenerationReport& report);
   void startEventHub();
   ApiReply unavailable(const std::string& what) const;
+  // An etcd operation failed: 503 when etcd is unreachable, else 500 with etcd's answer.
+  ApiReply storeFailure(const std::string& what, const Error& error) const;
 
   AgentConfig config_;
   StateFiles state_;

@@ -69,7 +69,9 @@ ApiReply Daemon::createEndpoint(const nlohmann::json& request) {
   for (size_t i = 0; i < labelTexts.size(); ++i) {
     auto label = Label::parse(labelTexts[i], LabelContext::Endpoint);
     if (!label)
-      return ApiReply::error(400, fmt::format("label `{}`: {}", labelTexts[i], label.error().message), fmt::format("labels[{}]", i));
+      return ApiReply::error(400, fmt::format("label `{}`: {}{}", labelTexts[i], label.error().message,
+                                              label.error().hint.empty() ? "" : " (" + label.error().hint + ")"),
+                             fmt::format("labels[{}]", i));
     if (label->source == "reserved")
       return ApiReply::error(400, fmt::format("label `{}`: reserved labels belong to the agent", labelTexts[i]), fmt::format("labels[{}]", i));
     endpoint.labels.add(*label);
@@ -164,7 +166,10 @@ ApiReply Daemon::changeLabels(uint32_t id, const nlohmann::json& request) {
     for (size_t i = 0; i < list->size(); ++i) {
       auto label = Label::parse((*list)[i], LabelContext::Endpoint);
       const char* field = list == &add ? "add" : "remove";
-      if (!label) return ApiReply::error(400, fmt::format("label `{}`: {}", (*list)[i], label.error().message), fmt::format("{}[{}]", field, i));
+      if (!label)
+        return ApiReply::error(400, fmt::format("label `{}`: {}{}", (*list)[i], label.error().message,
+                                                label.error().hint.empty() ? "" : " (" + label.error().hint + ")"),
+                               fmt::format("{}[{}]", field, i));
       if (label->source == "reserved") return ApiReply::error(400, "reserved labels belong to the agent", fmt::format("{}[{}]", field, i));
       (list == &add ? added : removed).push_back(*label);
     }

@@ -67,7 +67,7 @@ ApiReply Daemon::putPolicy(const nlohmann::json& request) {
   }
   if (!cluster || !cluster->connected()) return unavailable("storing the policy");
   auto revision = cluster->putPolicy(document);
-  if (!revision) return unavailable("storing the policy: " + revision.error().message);
+  if (!revision) return storeFailure("storing the policy", revision.error());
   return ApiReply::ok({{"revision", *revision}, {"rules", validation.rules}});
 }
 
@@ -79,7 +79,7 @@ ApiReply Daemon::deletePolicy(const std::string& name) {
   }
   if (!cluster || !cluster->connected()) return unavailable("deleting the policy");
   auto revision = cluster->removePolicy(name);
-  if (!revision) return unavailable("deleting the policy: " + revision.error().message);
+  if (!revision) return storeFailure("deleting the policy", revision.error());
   if (!*revision) return ApiReply::error(404, "no policy `" + name + "`");
   return ApiReply::ok({{"revision", **revision}});
 }

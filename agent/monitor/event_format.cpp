@@ -56,17 +56,7 @@ std::string tcpFlagsText(uint8_t flags) {
   return text;
 }
 
-std::string l4KindName(L4Kind kind) {
-  switch (kind) {
-    case L4Kind::TCP: return "tcp";
-    case L4Kind::UDP: return "udp";
-    case L4Kind::SCTP: return "sctp";
-    case L4Kind::ICMP: return "icmp";
-    case L4Kind::ICMPv6: return "icmpv6";
-    case L4Kind::None: return "none";
-  }
-  return "none";
-}
+
 
 namespace {
 

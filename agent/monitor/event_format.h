@@ -28,7 +28,7 @@ std::string reasonText(DatapathReason reason);
 std::string icmpTypeName(L4Kind kind, uint8_t type);
 // "SYN", "SYN, ACK", ... in wire bit order.
 std::string tcpFlagsText(uint8_t flags);
-std::string l4KindName(L4Kind kind);  // "tcp", "udp", "sctp", "icmp", "icmpv6", "none"
+// l4KindName (passes/datapath_plan.h): "tcp", "udp", "sctp", "icmp", "icmpv6", "none".
 
 // "10.0.0.3:40000 -> 10.0.0.1:80 tcp", "[fd00::3]:40000 -> [fd00::1]:80 udp",
 // "10.0.0.3 -> 10.0.0.1 EchoRequest", "non-IP frame".

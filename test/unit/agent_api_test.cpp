@@ -7,6 +7,7 @@
 // of flags and config files.
 #include <grp.h>
 #include <netinet/in.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
@@ -386,7 +387,11 @@ class CiliumdFlags : public ::testing::Test {
     ASSERT_TRUE(::mkdtemp(directory));
     work_ = directory;
   }
-  void TearDown() override { std::filesystem::remove_all(work_); }
+  // A ciliumd that wrongly started mounts a bpffs at work_/bpffs: unmount it before removing.
+  void TearDown() override {
+    ::umount2((work_ + "/bpffs").c_str(), MNT_DETACH);
+    std::filesystem::remove_all(work_);
+  }
 
   CommandResult ciliumd(const std::string& arguments) {
     return runCommand("timeout 10 " + std::string(CILIUMD_PATH) + " --etcd-endpoints 127.0.0.1:1 --node-name flags" +

@@ -119,6 +119,16 @@ class AgentEndToEnd : public ::testing::Test {
     EXPECT_FALSE(outcome.delivered) << f.describe() << " was delivered but policy denies it";
   }
 
+  // Starts the node's agent, imports `policy` as "shop" and creates one endpoint per app, named
+  // after it and labelled k8s:app=<app>. Empty on success.
+  std::string startNodeWith(TestNode& node, const std::string& policy, std::initializer_list<const char*> apps) {
+    if (std::string failed = startAgent(node); !failed.empty()) return failed;
+    importPolicy(node, "shop", policy);
+    for (const char* app : apps)
+      if (std::string failed = addEndpoint(node, app, {std::string("k8s:app=") + app}); !failed.empty()) return failed;
+    return "";
+  }
+
   PrivateBpffs bpffs_;  // first member: unmounted last
   EtcdServer etcd_;
   std::string work_;

@@ -48,12 +48,10 @@ policy db {
 
 uint64_t compiles(const TestNode& node) { return node.agent->api().get("/v1/status").body.value("compiles", uint64_t{0}); }
 
+
 TEST_F(AgentEndToEnd, ThreeEndpointsPolicyChangeAndANewEndpointWithoutRecompile) {
   TestNode& node = addNode("node-a", 1);
-  ASSERT_EQ(startAgent(node), "");
-  importPolicy(node, "shop", kPolicyV1);
-  for (auto [name, app] : {std::pair{"client", "client"}, {"web", "web"}, {"db", "db"}})
-    ASSERT_EQ(addEndpoint(node, name, {std::string("k8s:app=") + app}), "");
+  ASSERT_EQ(startNodeWith(node, kPolicyV1, {"client", "web", "db"}), "");
   for (const auto& [name, endpoint] : node.endpoints) {
     EXPECT_EQ(endpoint["state"], "ready") << name;
     EXPECT_GE(endpoint["identity"].get<int>(), 256) << name;
@@ -98,6 +96,40 @@ TEST_F(AgentEndToEnd, ThreeEndpointsPolicyChangeAndANewEndpointWithoutRecompile)
   EXPECT_EQ(node.agent->api().remove("/v1/endpoints/" + std::to_string(id)).status, 200);
   std::string ipam = node.agent->api().get("/v1/ipam").text;
   EXPECT_EQ(ipam.find(client2.ipv4 + "\""), std::string::npos) << ipam;
+}
+
+// Regeneration swaps programs atomically: while policy changes are applied over and over,
+// a flow every version allows never fails and a flow every version denies never gets through.
+TEST_F(AgentEndToEnd, PolicyChangesNeverDropAllowedNorPassDeniedTraffic) {
+  TestNode& node = addNode("node-a", 1);
+  ASSERT_EQ(startNodeWith(node, kPolicyV1, {"client", "web", "db"}), "");
+  const TrafficHost &client = node.hosts["client"], &web = node.hosts["web"];
+  // The two versions differ in the db rule only; web's 8080 (allowed) and 7070 (denied) stay.
+  std::string withDb = kPolicyV1, withoutDb = std::string(kPolicyV1).replace(std::string(kPolicyV1).find("tcp/5432"), 8, "tcp/5433");
+
+  std::atomic<bool> running{true};
+  std::atomic<int> allowedOk{0}, allowedFailed{0}, deniedPassed{0}, deniedProbes{0};
+  std::thread allowed([&] {
+    for (int i = 0; i < 5000 && running; ++i)
+      (runFlow(flow(FlowKind::Tcp, client, web, 8080), kDeliverWait).delivered ? allowedOk : allowedFailed)++;
+  });
+  std::thread denied([&] {
+    for (int i = 0; i < 5000 && running; ++i) {
+      deniedProbes++;
+      if (runFlow(flow(FlowKind::Tcp, client, web, 7070), 150ms).delivered) deniedPassed++;
+    }
+  });
+  int changes = 0;
+  for (int round = 0; round < 6; ++round, ++changes) importPolicy(node, "shop", round % 2 ? withDb : withoutDb);
+  running = false;
+  allowed.join();
+  denied.join();
+  EXPECT_EQ(changes, 6);
+  EXPECT_GT(allowedOk.load(), 10);
+  EXPECT_EQ(allowedFailed.load(), 0) << "an allowed connection failed during a policy change";
+  EXPECT_GT(deniedProbes.load(), 5);
+  EXPECT_EQ(deniedPassed.load(), 0) << "a denied connection got through during a policy change";
+  EXPECT_GE(node.agent->api().get("/v1/status").body.value("generation", 0), 7);
 }
 
 TEST_F(AgentEndToEnd, AnIdentityAllocatedOnOneNodeIsEnforcedByAnother) {
@@ -150,10 +182,7 @@ policy server {
 
 TEST_F(AgentEndToEnd, MonitorStreamsDropsAndVerdictsNamingRulesAndIdentities) {
   TestNode& node = addNode("node-a", 1);
-  ASSERT_EQ(startAgent(node), "");
-  importPolicy(node, "shop", kPolicyV1);
-  for (auto [name, app] : {std::pair{"client", "client"}, {"web", "web"}})
-    ASSERT_EQ(addEndpoint(node, name, {std::string("k8s:app=") + app}), "");
+  ASSERT_EQ(startNodeWith(node, kPolicyV1, {"client", "web"}), "");
   const TrafficHost &client = node.hosts["client"], &web = node.hosts["web"];
   std::string clientId = std::to_string(node.endpoints["client"]["identity"].get<int>());
   std::string webId = std::to_string(node.endpoints["web"]["identity"].get<int>());
@@ -192,10 +221,7 @@ TEST_F(AgentEndToEnd, MonitorStreamsDropsAndVerdictsNamingRulesAndIdentities) {
 
 TEST_F(AgentEndToEnd, EtcdDownKeepsEnforcingAndTheAgentResyncsWhenItReturns) {
   TestNode& node = addNode("node-a", 1);
-  ASSERT_EQ(startAgent(node), "");
-  importPolicy(node, "shop", kPolicyV1);
-  for (auto [name, app] : {std::pair{"client", "client"}, {"web", "web"}})
-    ASSERT_EQ(addEndpoint(node, name, {std::string("k8s:app=") + app}), "");
+  ASSERT_EQ(startNodeWith(node, kPolicyV1, {"client", "web"}), "");
   const TrafficHost &client = node.hosts["client"], &web = node.hosts["web"];
 
   etcd_.stop();
@@ -238,10 +264,7 @@ TEST_F(AgentEndToEnd, EtcdDownKeepsEnforcingAndTheAgentResyncsWhenItReturns) {
 
 TEST_F(AgentEndToEnd, KillNineKeepsTrafficFlowingAndARestartedAgentAdoptsItsState) {
   TestNode& node = addNode("node-a", 1);
-  ASSERT_EQ(startAgent(node), "");
-  importPolicy(node, "shop", kPolicyV1);
-  for (auto [name, app] : {std::pair{"client", "client"}, {"web", "web"}})
-    ASSERT_EQ(addEndpoint(node, name, {std::string("k8s:app=") + app}), "");
+  ASSERT_EQ(startNodeWith(node, kPolicyV1, {"client", "web"}), "");
   const TrafficHost &client = node.hosts["client"], &web = node.hosts["web"];
 
   // Allowed flows run continuously while the agent is killed and restarted.
