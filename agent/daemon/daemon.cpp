@@ -147,25 +147,29 @@ void Daemon::collectGarbageLoop() {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
     if (Clock::now() < next) continue;
     next = Clock::now() + kInterval;
-    ClusterState* cluster = nullptr;
-    {
-      std::lock_guard lock(mutex_);
-      cluster = cluster_.get();
-    }
-    if (cluster) (void)cluster->collectGarbage();
+    if (ClusterState* cluster = currentCluster()) (void)cluster->collectGarbage();
   }
 }
 
 void Daemon::onEtcdConnected() {
   metrics_->kvstoreConnected.with({}).set(1);
   {
-    // Re-take our references: identities of our endpoints and their ipcache entries.
+    // Re-take our references: identities of our endpoints and their ipcache entries. An
+    // identity that changed meanwhile (garbage-collected and re-allocated while this node was
+    // away) means the loaded programs carry the old number: regenerate.
     std::lock_guard lock(mutex_);
+    bool changed = false;
     for (auto& [id, endpoint] : endpoints_) {
-      auto identity = cluster_->allocateIdentity(identityRelevantLabels(endpoint.labels));
-      if (identity && *identity != endpoint.identity) endpoint.identity = *identity;  // regenerated below if needed
+      LabelSet labels = identityRelevantLabels(endpoint.labels);
+      auto identity = cluster_->allocateIdentity(labels);
+      if (identity && *identity != endpoint.identity) {
+        endpoint.identity = *identity;
+        identities_[*identity] = labels;
+        changed = true;
+      }
       for (const IpAddress& ip : endpoint.ips()) (void)cluster_->publishIp(ip, endpoint.identity, endpoint.name);
     }
+    if (changed) (void)regenerateAllLocked("identities changed while etcd was unreachable");
   }
   ClusterCallbacks callbacks;
   callbacks.policies = [this](std::vector<PolicyDocument> documents, int64_t revision) {
@@ -179,12 +183,7 @@ void Daemon::onEtcdConnected() {
                           const std::vector<std::string>& addresses, bool present) {
     onNode(node, cidrs, addresses, present);
   };
-  ClusterState* cluster = nullptr;
-  {
-    std::lock_guard lock(mutex_);
-    cluster = cluster_.get();
-  }
-  if (cluster) (void)cluster->watch(std::move(callbacks));
+  if (ClusterState* cluster = currentCluster()) (void)cluster->watch(std::move(callbacks));
 }
 
 std::vector<LocalEndpointSpec> Daemon::endpointSpecsLocked() const {
@@ -322,13 +321,14 @@ ApiReply Daemon::unavailable(const std::string& what) const {
                                   "); loaded endpoints keep enforcing, retry when it is back");
 }
 
+ClusterState* Daemon::currentCluster() const {
+  std::lock_guard lock(mutex_);
+  return cluster_.get();
+}
+
 ApiReply Daemon::storeFailure(const std::string& what, const Error& error) const {
-  bool reachable = false;
-  {
-    std::lock_guard lock(mutex_);
-    reachable = cluster_ && cluster_->connected();
-  }
-  if (!reachable) return unavailable(what + ": " + error.message);
+  ClusterState* cluster = currentCluster();
+  if (!cluster || !cluster->connected()) return unavailable(what + ": " + error.message);
   return ApiReply::error(500, what + ": " + error.message);
 }
 

@@ -97,6 +97,9 @@ class Daemon {
   void updateEndpointsAfterRegeneration(const RegenerationReport& report);
   void startEventHub();
   ApiReply unavailable(const std::string& what) const;
+  // The etcd-backed state, or nullptr before the first connection. Takes mutex_ itself (the
+  // pointer stays valid until stop()); for callers that do not hold it.
+  ClusterState* currentCluster() const;
   // An etcd operation failed: 503 when etcd is unreachable, else 500 with etcd's answer.
   ApiReply storeFailure(const std::string& what, const Error& error) const;
 

@@ -60,11 +60,7 @@ ApiReply Daemon::putPolicy(const nlohmann::json& request) {
     reply.body["validation"] = validationJson(validation);
     return reply;
   }
-  ClusterState* cluster = nullptr;
-  {
-    std::lock_guard lock(mutex_);
-    cluster = cluster_.get();
-  }
+  ClusterState* cluster = currentCluster();
   if (!cluster || !cluster->connected()) return unavailable("storing the policy");
   auto revision = cluster->putPolicy(document);
   if (!revision) return storeFailure("storing the policy", revision.error());
@@ -72,11 +68,7 @@ ApiReply Daemon::putPolicy(const nlohmann::json& request) {
 }
 
 ApiReply Daemon::deletePolicy(const std::string& name) {
-  ClusterState* cluster = nullptr;
-  {
-    std::lock_guard lock(mutex_);
-    cluster = cluster_.get();
-  }
+  ClusterState* cluster = currentCluster();
   if (!cluster || !cluster->connected()) return unavailable("deleting the policy");
   auto revision = cluster->removePolicy(name);
   if (!revision) return storeFailure("deleting the policy", revision.error());
