@@ -68,7 +68,7 @@ cleanup() {
   for ns in $(ip netns list 2>/dev/null | awk '{print $1}' | grep "^$prefix-"); do
     ip netns del "$ns" 2>/dev/null
   done
-  mountpoint -q "$bpffs" 2>/dev/null && umount "$bpffs"
+  mountpoint -q "$bpffs" 2>/dev/null && umount -R "$bpffs"
   rm -rf "$work"
   exit "$status"
 }

@@ -60,9 +60,12 @@ Expected<bool> Daemon::initialise() {
   metrics_ = std::make_unique<metrics::AgentMetrics>(*registry_);
   if (auto prepared = state_.prepare(); !prepared) return prepared;
   // Like Cilium, mount the BPF filesystem when it is not there (pins must outlive the agent).
+  // (A directory created inside a bpffs is on it already: only mount when it is not.)
   if (!loader::isBpffs(config_.bpffs)) {
     if (auto made = loader::ensureDirectory(config_.bpffs); !made)
       return Error{"--bpffs " + config_.bpffs + ": " + made.error().message, 0, "mount -t bpf bpf /sys/fs/bpf"};
+  }
+  if (!loader::isBpffs(config_.bpffs)) {
     if (auto mounted = loader::mountBpffs(config_.bpffs); !mounted || !loader::isBpffs(config_.bpffs))
       return Error{"--bpffs " + config_.bpffs + " is not on a bpffs mount and mounting one failed", 0,
                    "mount -t bpf bpf /sys/fs/bpf"};
