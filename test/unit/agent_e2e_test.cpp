@@ -119,17 +119,23 @@ TEST_F(AgentEndToEnd, PolicyChangesNeverDropAllowedNorPassDeniedTraffic) {
       if (runFlow(flow(FlowKind::Tcp, client, web, 7070), 150ms).delivered) deniedPassed++;
     }
   });
+  // At least six changes, and as many more as it takes for both probes to have run often enough
+  // to mean something: a fast machine applies six changes in less time than a few probes take.
+  // Bounded: at most 200 changes.
   int changes = 0;
-  for (int round = 0; round < 6; ++round, ++changes) importPolicy(node, "shop", round % 2 ? withDb : withoutDb);
+  while (changes < 200 && (changes < 6 || deniedProbes < 20 || allowedOk + allowedFailed < 20)) {
+    importPolicy(node, "shop", changes % 2 ? withDb : withoutDb);
+    ++changes;
+  }
   running = false;
   allowed.join();
   denied.join();
-  EXPECT_EQ(changes, 6);
-  EXPECT_GT(allowedOk.load(), 10);
+  EXPECT_GE(changes, 6);
+  EXPECT_GE(allowedOk.load(), 20);
   EXPECT_EQ(allowedFailed.load(), 0) << "an allowed connection failed during a policy change";
-  EXPECT_GT(deniedProbes.load(), 5);
+  EXPECT_GE(deniedProbes.load(), 20);
   EXPECT_EQ(deniedPassed.load(), 0) << "a denied connection got through during a policy change";
-  EXPECT_GE(node.agent->api().get("/v1/status").body.value("generation", 0), 7);
+  EXPECT_GE(node.agent->api().get("/v1/status").body.value("generation", 0), changes + 1);
 }
 
 TEST_F(AgentEndToEnd, AnIdentityAllocatedOnOneNodeIsEnforcedByAnother) {
