@@ -416,7 +416,8 @@ int runPolicySection(BenchWorld& world, const Options& options) {
   double prepareMs = msSince(prepareStart);
 
   Table policy({"endpoints", "agent: PUT /v1/policy → /v1/policy/wait (ms, each run)", "agent split plan / compile / load ms",
-                "flow check", "baseline: `ciliumc compile` ms", "baseline: `ciliumc load` (no attach) ms"});
+                "flow check", "baseline: `ciliumc compile` ms", "baseline: `ciliumc load` (no attach) ms",
+                "baseline: `ciliumc load -j 1` ms"});
   Table creation({"endpoints on the node", "created", "PUT /v1/endpoints median / p90 ms"});
   int port = kPortA;
   // The policy in etcd may be either port (the create section ran first): start from a known one.
@@ -465,6 +466,10 @@ int runPolicySection(BenchWorld& world, const Options& options) {
     auto loaded = timed(ciliumc({"load", cliDir + "/out", "--bpffs", cliBpffs}));
     if (!loaded) return fmt::print(stderr, "error: {}\n", loaded.error().message), 1;
     (void)timed(ciliumc({"unload", "--all", "--bpffs", cliBpffs}));
+    // The same load on one thread: what every load was before objects were loaded in parallel.
+    auto loadedSerially = timed(ciliumc({"load", "-j", "1", cliDir + "/out", "--bpffs", cliBpffs}));
+    if (!loadedSerially) return fmt::print(stderr, "error: {}\n", loadedSerially.error().message), 1;
+    (void)timed(ciliumc({"unload", "--all", "--bpffs", cliBpffs}));
     std::filesystem::remove_all(cliDir);
 
     std::string joinedTimes, joinedSplits;
@@ -474,7 +479,7 @@ int runPolicySection(BenchWorld& world, const Options& options) {
     }
     policy.add({std::to_string(target), joinedTimes, joinedSplits,
                 verdictHolds ? fmt::format("tcp/{} delivered, tcp/{} blocked", port, other) : "WRONG VERDICT",
-                fixed(*compiled, 0), fixed(*loaded, 0)});
+                fixed(*compiled, 0), fixed(*loaded, 0), fixed(*loadedSerially, 0)});
     fmt::print(stderr, "  {} endpoints: policy change {} ms\n", target, joinedTimes);
   }
   policy.print();

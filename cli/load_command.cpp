@@ -58,6 +58,7 @@ struct LoadCommand {
   std::string side = "host";
   std::string netns;
   std::string bpffs = "/sys/fs/bpf";
+  unsigned jobs = 0;
 
   int run() {
     auto manifest = readManifest(directory + "/manifest.json");
@@ -68,6 +69,7 @@ struct LoadCommand {
 
     loader::DeployOptions options;
     options.bpffs = bpffs;
+    options.loadThreads = jobs;
     for (const std::string& reference : endpoints) {
       auto endpoint = findEndpoint(loaded, reference);
       if (!endpoint) return fail("load", endpoint.error());
@@ -147,6 +149,10 @@ CommandRunner addLoadCommand(CLI::App& app) {
   sub->add_option("--netns", command->netns, "Network namespace of the devices (name under /var/run/netns or a path)")
       ->type_name("NAME");
   sub->add_option("--bpffs", command->bpffs, "bpffs mount to pin under (default: /sys/fs/bpf)")->type_name("DIR");
+  sub->add_option("-j,--jobs", command->jobs,
+                  "Objects loaded (verified by the kernel) at once; 0 = one per CPU, at most 8 (default: 0)")
+      ->type_name("N")
+      ->check(CLI::Range(0u, 256u));
   return [command] { return command->run(); };
 }
 

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <set>
+#include <thread>
 
 #include "loader/endpoint_pins.h"
 #include "loader/loaded_object.h"
@@ -24,6 +25,11 @@ Expected<uint32_t> programIdOf(int fd) {
   return stats->id;
 }
 
+unsigned loadThreadsFor(unsigned asked) {
+  if (asked > 0) return asked;
+  return std::clamp(std::thread::hardware_concurrency(), 1u, 8u);
+}
+
 }  // namespace
 
 Expected<DeployReport> deployPlan(const CompilePlan& plan, ShapeObjectSource source, const DeployOptions& options) {
@@ -35,6 +41,10 @@ Expected<DeployReport> deployPlan(const CompilePlan& plan, ShapeObjectSource sou
   loaderOptions.fullVerifierLog = options.fullVerifierLog;
   PlanLoader loader(plan, std::move(source), loaderOptions);
   DeployReport report;
+  std::vector<size_t> indices;
+  for (size_t i = 0; i < plan.endpoints.size(); ++i)
+    if (wanted(options.endpoints, plan.endpoints[i].endpointId)) indices.push_back(i);
+  if (auto loaded = loader.loadAll(indices, loadThreadsFor(options.loadThreads)); !loaded) return loaded.error();
   for (size_t i = 0; i < plan.endpoints.size(); ++i) {
     uint32_t endpointId = plan.endpoints[i].endpointId;
     if (!wanted(options.endpoints, endpointId)) continue;

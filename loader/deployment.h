@@ -27,6 +27,9 @@ struct DeployOptions {
   // Endpoints to deploy (EndpointPlan::endpointId); empty = all.
   std::vector<uint32_t> endpoints;
   bool fullVerifierLog = false;
+  // Threads loading endpoint objects (PlanLoader::loadAll); 0 = one per CPU, at most 8.
+  // Pinning and attaching stay on the calling thread (devices are resolved in its namespace).
+  unsigned loadThreads = 0;
 };
 
 struct DeployReport {

@@ -16,6 +16,10 @@ namespace ciliumc::loader {
 
 namespace {
 
+std::unique_lock<std::mutex> lockIfGiven(std::mutex* lock) {
+  return lock ? std::unique_lock<std::mutex>(*lock) : std::unique_lock<std::mutex>();
+}
+
 double millisecondsSince(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
 }
@@ -125,9 +129,11 @@ Expected<LoadedObject> loadObject(const LoadRequest& request) {
     if (int err = bpf_map__set_max_entries(map, entries); err != 0)
       return errnoError("sizing map " + name + " of BPF object '" + request.objectName + "'", -err);
   }
-  if (request.sharedMaps)
+  if (request.sharedMaps) {
+    auto guard = lockIfGiven(request.sharedMapsLock);
     if (auto prepared = request.sharedMaps->prepare(loaded.object(), request.shapeKey); !prepared)
       return prepared.error();
+  }
 
   auto loadStart = std::chrono::steady_clock::now();
   int err = bpf_object__load(loaded.object());
@@ -139,9 +145,11 @@ Expected<LoadedObject> loadObject(const LoadRequest& request) {
                              "' and libbpf fell back to loading without it (\"BTF is optional\"); "
                              "this is a code generation bug",
                          capture.text());
-  if (request.sharedMaps)
+  if (request.sharedMaps) {
+    auto guard = lockIfGiven(request.sharedMapsLock);
     if (auto remembered = request.sharedMaps->remember(loaded.object(), request.shapeKey); !remembered)
       return remembered.error();
+  }
 
   if (int table = loaded.mapFd(kPortTableMap); table >= 0) {
     auto starts = rangeStartsIn(loaded.object());

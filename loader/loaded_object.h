@@ -11,6 +11,7 @@
 #pragma once
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <span>
 #include <string>
@@ -48,6 +49,9 @@ struct LoadRequest {
   std::string objectName = "ciliumc";  // shows in libbpf messages
   std::optional<ciliumc_endpoint_config> endpoint;  // written into .rodata `ciliumc_endpoint`
   SharedMaps* sharedMaps = nullptr;                // share node/shape maps (and pin them)
+  // Held around every use of sharedMaps, for loads on several threads sharing one registry
+  // (SharedMaps itself is not thread-safe). bpf_object__load runs without it.
+  std::mutex* sharedMapsLock = nullptr;
   std::string shapeKey;                            // the shape's key, for shape maps
   // max_entries of named maps, set before load; a map reused from SharedMaps (or a pin) keeps
   // the size it was created with. Maps the object lacks are skipped.

@@ -16,6 +16,7 @@
 #include <list>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <vector>
 
@@ -53,6 +54,15 @@ class PlanLoader {
   // The pointer stays valid until a later endpoint() call evicts the object (object cap) or
   // unload() removes it.
   Expected<LoadedObject*> endpoint(size_t endpointIndex);
+
+  // Loads the objects of plan.endpoints[i] for every i in `endpointIndices` not loaded yet, on
+  // up to `threads` threads, so that endpoint(i) then returns them without loading. The first
+  // object of each shape is loaded and fills its maps on the calling thread; the rest — which
+  // only reuse maps by then — load concurrently (the kernel verifies programs in parallel).
+  // Records: the shapes' first objects, then the rest, each in `endpointIndices` order. When the objects would exceed the object cap, this
+  // loads one at a time like endpoint(). On failure: the Error of the first failing index in
+  // `endpointIndices` order; what loaded stays loaded.
+  Status loadAll(const std::vector<size_t>& endpointIndices, unsigned threads);
   void unload(size_t endpointIndex);
 
   const CompilePlan& plan() const { return plan_; }
@@ -66,6 +76,12 @@ class PlanLoader {
 
  private:
   Expected<const std::vector<uint8_t>*> shapeBytes(uint32_t shapeIndex);
+  Status checkLoadable(size_t endpointIndex) const;
+  // Loads one object; touches nothing of this loader but the shared-map registry (under its
+  // lock), so several threads may call it once the shape's bytes are cached.
+  Expected<LoadedObject> loadObjectOf(size_t endpointIndex, const std::vector<uint8_t>& bytes);
+  // Bookkeeping of a loaded object: record, first-load fills, the loaded set.
+  Expected<LoadedObject*> adopt(size_t endpointIndex, LoadedObject object);
   Status fillAfterFirstLoad(const LoadedObject& object, uint32_t shapeIndex);
   void touch(size_t endpointIndex);
 
@@ -73,6 +89,7 @@ class PlanLoader {
   ShapeObjectSource source_;
   PlanLoaderOptions options_;
   SharedMaps maps_;
+  std::mutex mapsLock_;  // guards maps_ while loadAll loads on several threads
   std::map<uint32_t, std::vector<uint8_t>> elves_;  // by shape index
   std::map<uint32_t, FillStats> shapeFills_;        // shapes whose maps are filled
   bool nodeFilled_ = false;

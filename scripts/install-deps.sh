@@ -14,6 +14,7 @@ packages=(
   libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc  # ciliumd's etcd client
   libcpp-httplib-dev   # ciliumd's API and ciliumctl
   etcd-server etcd-client  # the real etcd the agent tests and the demo start on loopback
+  openssl     # a throw-away PKI for the etcd-over-TLS tests
   util-linux  # nsenter: ciliumd configures endpoints inside their namespaces
 )
 

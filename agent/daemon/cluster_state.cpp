@@ -31,6 +31,7 @@ ClusterState::~ClusterState() {
 Expected<std::unique_ptr<ClusterState>> ClusterState::connect(const AgentConfig& config) {
   KvOptions options;
   options.endpoints = config.etcdEndpoints;
+  options.tls = EtcdTlsFiles{config.etcdCaFile, config.etcdCertFile, config.etcdKeyFile};
   auto client = EtcdClient::connect(options);
   if (!client) return client.error();
   auto parts = std::make_unique<Parts>();

@@ -3,6 +3,9 @@
 #include <grp.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
+
 #include <CLI/CLI.hpp>
 
 namespace ciliumc::agent {
@@ -10,9 +13,13 @@ namespace ciliumc::agent {
 void addConfigFlags(CLI::App& app, AgentConfig& config, ConfigFlags& flags) {
   app.set_config("--config", "", "read settings from FILE (TOML/INI: key = value, keys are the long flag names)");
   app.allow_config_extras(CLI::config_extras_mode::error);  // a misspelt key is an error, never ignored
-  app.add_option("--etcd-endpoints", config.etcdEndpoints, "etcd client URLs (host:port or http://host:port)")
+  app.add_option("--etcd-endpoints", config.etcdEndpoints, "etcd client URLs (host:port, http://host:port or https://host:port)")
       ->delimiter(',')
       ->capture_default_str();
+  app.add_option("--etcd-ca-file", config.etcdCaFile,
+                 "CA (PEM) that signed etcd's server certificates; implies TLS (as do https:// endpoints)");
+  app.add_option("--etcd-cert-file", config.etcdCertFile, "client certificate (PEM) for etcd's --client-cert-auth");
+  app.add_option("--etcd-key-file", config.etcdKeyFile, "key (PEM) of --etcd-cert-file");
   app.add_option("--node-name", config.nodeName, "this node's name (default: the host name)");
   app.add_option("--cluster-name", config.cluster, "cluster name (ipcache and node keys)")->capture_default_str();
   app.add_option("--ipv4-pod-cidr", flags.ipv4PodCidr, "IPv4 pool of this node's endpoints, e.g. 10.200.1.0/24");
@@ -32,6 +39,10 @@ void addConfigFlags(CLI::App& app, AgentConfig& config, ConfigFlags& flags) {
   app.add_option("--lease-ttl", config.leaseTtlSeconds, "seconds etcd keeps this node's keys after it stops refreshing")
       ->capture_default_str()
       ->check(CLI::Range(2, 3600));
+  app.add_option("--load-jobs", config.loadJobs,
+                 "endpoint programs loaded (kernel-verified) at once on a regeneration; 0 = one per CPU, at most 8")
+      ->capture_default_str()
+      ->check(CLI::Range(0u, 256u));
   app.add_option("--log-level", config.logLevel, "debug, info, warn or error")->capture_default_str();
 }
 
@@ -65,6 +76,18 @@ Expected<bool> finishConfig(AgentConfig& config, const ConfigFlags& flags) {
     if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.' || c == '_'))
       return Error{"--node-name `" + config.nodeName + "`: only letters, digits, '-', '.', '_'"};
   if (config.etcdEndpoints.empty()) return Error{"--etcd-endpoints: at least one endpoint is needed"};
+  // TLS files are checked here, so that a typo stops the agent instead of a connect loop that
+  // can never succeed.
+  for (auto [flag, path] : {std::pair{"--etcd-ca-file", &config.etcdCaFile}, std::pair{"--etcd-cert-file", &config.etcdCertFile},
+                            std::pair{"--etcd-key-file", &config.etcdKeyFile}})
+    if (!path->empty() && ::access(path->c_str(), R_OK) != 0)
+      return Error{std::string(flag) + " `" + *path + "`: cannot be read: " + std::strerror(errno)};
+  if (config.etcdCertFile.empty() != config.etcdKeyFile.empty())
+    return Error{"--etcd-cert-file and --etcd-key-file come together (a client certificate and its key)"};
+  bool tlsFiles = !config.etcdCaFile.empty() || !config.etcdCertFile.empty();
+  for (const std::string& endpoint : config.etcdEndpoints)
+    if (tlsFiles && endpoint.rfind("http://", 0) == 0)
+      return Error{"--etcd-endpoints `" + endpoint + "` is plain HTTP but TLS files are given: write https://"};
   if (!config.prometheusAddress.empty()) {
     const std::string& address = config.prometheusAddress;
     size_t colon = address.rfind(':');

@@ -18,6 +18,8 @@ namespace ciliumc::agent {
 
 struct AgentConfig {
   std::vector<std::string> etcdEndpoints = {"127.0.0.1:2379"};
+  // TLS towards etcd (PEM): CA of the servers' certificates, and this node's client certificate.
+  std::string etcdCaFile, etcdCertFile, etcdKeyFile;
   std::string nodeName;  // default: the host name
   std::string cluster = "default";
   std::optional<IpPrefix> ipv4PodCidr, ipv6PodCidr;
@@ -31,6 +33,7 @@ struct AgentConfig {
   std::string prometheusAddress;  // "127.0.0.1:PORT"; empty = no metrics endpoint
   std::vector<std::string> nodeAddresses;  // this node's addresses (published in etcd)
   int leaseTtlSeconds = 15;
+  unsigned loadJobs = 0;  // endpoint objects loaded at once on a regeneration; 0 = per CPU (max 8)
   std::string logLevel = "info";
 };
 

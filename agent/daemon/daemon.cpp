@@ -82,6 +82,7 @@ Expected<bool> Daemon::initialise() {
   options.resolve.allowLocalhost = config_.allowLocalhost;
   options.cluster = config_.cluster;
   options.nodeName = config_.nodeName;
+  options.loadThreads = config_.loadJobs;
   for (const std::string& address : config_.nodeAddresses)
     if (auto ip = IpAddress::parse(address)) options.hostAddresses.push_back(*ip);
   for (const char* gateway : {kGatewayIpv4, kGatewayIpv6}) options.hostAddresses.push_back(*IpAddress::parse(gateway));
@@ -125,9 +126,16 @@ void Daemon::stop() {
 }
 
 void Daemon::connectLoop() {
+  std::string lastError;
   while (!stopping_) {
     auto connected = ClusterState::connect(config_);
+    if (!connected && connected.error().message != lastError) {
+      // Once per distinct reason, not once per attempt.
+      lastError = connected.error().message;
+      fmt::print(stderr, "ciliumd: {} (retrying)\n", lastError);
+    }
     if (connected) {
+      if (!lastError.empty()) fmt::print(stderr, "ciliumd: connected to etcd\n");
       {
         std::lock_guard lock(mutex_);
         cluster_ = std::move(*connected);

@@ -144,6 +144,7 @@ Expected<RegenerationReport> Datapath::regenerate(const PolicySet& policies,
   if (!scope) return scope.error();
   loader::DeployOptions deploy;
   deploy.bpffs = options_.bpffs;
+  deploy.loadThreads = options_.loadThreads;
   for (const LocalEndpointSpec& endpoint : endpoints) {
     deploy.endpoints.push_back(endpoint.id);
     next->hostInterfaces[endpoint.id] = endpoint.hostInterface;
@@ -243,6 +244,7 @@ Expected<bool> Datapath::addEndpoint(const PolicySet& policies, const LocalEndpo
   if (!ifindex) return ifindex.error();
   loader::DeployOptions deploy;
   deploy.bpffs = options_.bpffs;
+  deploy.loadThreads = options_.loadThreads;
   deploy.endpoints = {endpoint.id};
   deploy.attachments.push_back({endpoint.id, *ifindex, loader::AttachSide::Host});
   const std::vector<uint8_t>& bytes = d.object;

@@ -40,6 +40,7 @@ struct DatapathOptions {
   // This node's addresses, incl. the gateway address of the endpoints' devices: traffic from
   // them is the host (identity 1; allow-localhost applies).
   std::vector<IpAddress> hostAddresses;
+  unsigned loadThreads = 0;  // loader::DeployOptions::loadThreads
 };
 
 struct LocalEndpointSpec {

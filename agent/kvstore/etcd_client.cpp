@@ -7,18 +7,11 @@
 
 #include "agent/kvstore/etcd_grpc.h"
 #include "agent/kvstore/etcd_lease_keeper.h"
+#include "agent/kvstore/etcd_tls.h"
 #include "agent/kvstore/etcd_watch.h"
 
 namespace ciliumc::agent {
 namespace {
-
-std::string withoutScheme(const std::string& endpoint) {
-  for (const char* scheme : {"http://", "https://"}) {
-    std::string prefix = scheme;
-    if (endpoint.rfind(prefix, 0) == 0) return endpoint.substr(prefix.size());
-  }
-  return endpoint;
-}
 
 bool isIpv4Literal(const std::string& hostPort) {
   auto colon = hostPort.rfind(':');
@@ -60,24 +53,26 @@ Expected<std::unique_ptr<EtcdClient>> EtcdClient::connect(const KvOptions& optio
   if (options.endpoints.empty()) return Error("etcd: no endpoints configured");
   auto connection = std::make_shared<etcd::Connection>();
   connection->options = options;
-  std::vector<std::string> endpoints;
-  for (const auto& endpoint : options.endpoints) {
-    if (endpoint.rfind("https://", 0) == 0)
-      return Error(fmt::format("etcd endpoint '{}': TLS is not supported (use http:// on a trusted network)", endpoint));
-    endpoints.push_back(withoutScheme(endpoint));
-    if (endpoints.back().empty()) return Error(fmt::format("etcd endpoint '{}' is empty", endpoint));
-  }
+  auto security = etcd::channelSecurity(options.endpoints, options.tls);
+  if (!security) return security.error();
+  const std::vector<std::string>& endpoints = security->endpoints;
   connection->options.endpoints = endpoints;
   connection->endpointsText = fmt::format("{}", fmt::join(endpoints, ","));
   auto channelArgs = channelArguments();
-  connection->channel =
-      grpc::CreateCustomChannel(channelTarget(endpoints), grpc::InsecureChannelCredentials(), channelArgs);
+  // With several endpoints the target is "ipv4:a,b": certificates are checked against the first
+  // endpoint's host (the channel has one authority).
+  if (security->tls && endpoints.size() > 1) channelArgs.SetString(GRPC_ARG_DEFAULT_AUTHORITY, endpoints.front());
+  connection->channel = grpc::CreateCustomChannel(channelTarget(endpoints), security->credentials, channelArgs);
   connection->kv = etcdserverpb::KV::NewStub(connection->channel);
   connection->lease = etcdserverpb::Lease::NewStub(connection->channel);
   connection->watch = etcdserverpb::Watch::NewStub(connection->channel);
   if (!connection->channel->WaitForConnected(std::chrono::system_clock::now() + options.dialTimeout))
-    return Error(fmt::format("etcd: could not connect to {} within {} ms", connection->endpointsText,
-                             options.dialTimeout.count()));
+    return Error(fmt::format("etcd: could not connect to {} within {} ms{}", connection->endpointsText,
+                             options.dialTimeout.count(),
+                             security->tls ? " over TLS (is it serving TLS there? the server's certificate must chain to "
+                                             "the CA file and name the endpoint's host; with client-cert-auth etcd "
+                                             "needs a client certificate it trusts)"
+                                           : ""));
   return std::unique_ptr<EtcdClient>(new EtcdClient(std::move(connection)));
 }
 

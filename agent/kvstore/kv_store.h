@@ -96,8 +96,23 @@ class KvStore {
   virtual std::vector<std::string> endpoints() const = 0;
 };
 
+// TLS towards etcd (etcd's --cert-file/--key-file, and --client-cert-auth with
+// --trusted-ca-file). PEM files. With a CA file the server's certificate must chain to it and be
+// valid for the first endpoint's host (gRPC checks the channel's authority); without one, the
+// system's roots are used. A client certificate and its key come together.
+struct EtcdTlsFiles {
+  std::string caFile;
+  std::string certFile;
+  std::string keyFile;
+  bool any() const { return !caFile.empty() || !certFile.empty() || !keyFile.empty(); }
+};
+
 struct KvOptions {
-  std::vector<std::string> endpoints;  // "127.0.0.1:2379" or "http://127.0.0.1:2379"
+  // "127.0.0.1:2379", "http://127.0.0.1:2379" or "https://127.0.0.1:2379". TLS is used when the
+  // endpoints say https:// or TLS files are given; http:// with TLS files, or a mix of http://
+  // and https://, is an error.
+  std::vector<std::string> endpoints;
+  EtcdTlsFiles tls;
   std::chrono::milliseconds requestTimeout{2000};
   std::chrono::milliseconds dialTimeout{2000};
 };

@@ -46,12 +46,39 @@ int portOf(int fd) {
   return ntohs(address.sin_port);
 }
 
-void pickPorts(int& client, int& peer) {
-  int a = boundSocket(), b = boundSocket();
+void pickPorts(int& client, int& peer, int& metrics) {
+  int a = boundSocket(), b = boundSocket(), c = boundSocket();
   client = portOf(a);
   peer = portOf(b);
-  if (a >= 0) ::close(a);
-  if (b >= 0) ::close(b);
+  metrics = portOf(c);
+  for (int fd : {a, b, c})
+    if (fd >= 0) ::close(fd);
+}
+
+// In a forked child: stdout and stderr append to `log` (async-signal-safe calls only).
+void outputTo(const char* log) {
+  int fd = ::open(log, O_WRONLY | O_CREAT | O_APPEND, 0644);
+  if (fd < 0) return;
+  ::dup2(fd, STDOUT_FILENO);
+  ::dup2(fd, STDERR_FILENO);
+}
+
+// Runs a command (argv, no shell); its output goes to `log`. True when it exits 0.
+bool runLogged(const std::vector<std::string>& args, const std::string& log) {
+  std::vector<char*> argv;
+  std::vector<std::string> copy = args;
+  for (auto& arg : copy) argv.push_back(arg.data());
+  argv.push_back(nullptr);
+  pid_t pid = ::fork();
+  if (pid < 0) return false;
+  if (pid == 0) {
+    outputTo(log.c_str());
+    ::execvp(argv[0], argv.data());
+    ::_exit(127);
+  }
+  int status = 0;
+  if (::waitpid(pid, &status, 0) != pid) return false;
+  return WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }
 
 // GET /health over a plain socket (no HTTP library needed): etcd answers {"health":"true"}.
@@ -85,10 +112,46 @@ bool httpHealthy(int port) {
 
 }  // namespace
 
+Expected<TestPki> makeTestPki(const std::string& directory) {
+  std::error_code error;
+  fs::create_directories(directory, error);
+  if (error) return Error(fmt::format("test PKI: cannot create {}: {}", directory, error.message()));
+  const std::string log = directory + "/openssl.log";
+  auto path = [&](const std::string& name) { return directory + "/" + name; };
+  auto key = [&](const std::string& name) {
+    return runLogged({"openssl", "genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", path(name)}, log);
+  };
+  auto selfSignedCa = [&](const std::string& name, const std::string& subject) {
+    return key(name + ".key") &&
+           runLogged({"openssl", "req", "-x509", "-new", "-key", path(name + ".key"), "-out", path(name + ".crt"), "-days", "1",
+                      "-subj", subject, "-addext", "basicConstraints=critical,CA:TRUE", "-addext",
+                      "keyUsage=critical,keyCertSign,cRLSign"},
+                     log);
+  };
+  auto signedBy = [&](const std::string& name, const std::string& subject, const std::string& extensions) {
+    std::ofstream(path(name + ".ext")) << extensions << "\n";
+    return key(name + ".key") &&
+           runLogged({"openssl", "req", "-new", "-key", path(name + ".key"), "-out", path(name + ".csr"), "-subj", subject}, log) &&
+           runLogged({"openssl", "x509", "-req", "-in", path(name + ".csr"), "-CA", path("ca.crt"), "-CAkey", path("ca.key"),
+                      "-CAcreateserial", "-out", path(name + ".crt"), "-days", "1", "-extfile", path(name + ".ext")},
+                     log);
+  };
+  bool made = selfSignedCa("ca", "/CN=ciliumc test CA") && selfSignedCa("other-ca", "/CN=unrelated test CA") &&
+              signedBy("server", "/CN=etcd", "subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth,clientAuth") &&
+              signedBy("client", "/CN=ciliumd", "extendedKeyUsage=clientAuth");
+  if (!made) {
+    std::ifstream in(log);
+    std::stringstream text;
+    text << in.rdbuf();
+    return Error("test PKI: openssl failed (is it installed?); its output:\n" + text.str());
+  }
+  return TestPki{path("ca.crt"), path("server.crt"), path("server.key"), path("client.crt"), path("client.key"), path("other-ca.crt")};
+}
+
 bool etcdAvailable() { return ::access(kEtcdBinary, X_OK) == 0; }
 
 EtcdServer::EtcdServer() {
-  pickPorts(clientPort_, peerPort_);
+  pickPorts(clientPort_, peerPort_, metricsPort_);
   std::string pattern = (fs::temp_directory_path() / "ciliumc-etcd-XXXXXX").string();
   std::vector<char> buffer(pattern.begin(), pattern.end());
   buffer.push_back('\0');
@@ -104,11 +167,13 @@ EtcdServer::~EtcdServer() {
   }
 }
 
-std::string EtcdServer::clientUrl() const { return "http://" + endpoint(); }
+void EtcdServer::useTls(const TestPki& pki) { tls_ = pki; }
+
+std::string EtcdServer::clientUrl() const { return (tls_ ? "https://" : "http://") + endpoint(); }
 std::string EtcdServer::endpoint() const { return fmt::format("127.0.0.1:{}", clientPort_); }
 std::string EtcdServer::logPath() const { return workDir_ + "/etcd.log"; }
 
-bool EtcdServer::healthy() const { return httpHealthy(clientPort_); }
+bool EtcdServer::healthy() const { return httpHealthy(tls_ ? metricsPort_ : clientPort_); }
 
 std::string EtcdServer::logTail() const {
   std::ifstream in(logPath());
@@ -139,6 +204,12 @@ Expected<bool> EtcdServer::start(std::chrono::milliseconds readyTimeout) {
                                      "--initial-cluster-state=new",
                                      "--heartbeat-interval=50",
                                      "--election-timeout=250"};
+    if (tls_) {
+      for (std::string arg : {"--cert-file=" + tls_->serverCertFile, "--key-file=" + tls_->serverKeyFile,
+                              std::string("--client-cert-auth"), "--trusted-ca-file=" + tls_->caFile,
+                              fmt::format("--listen-metrics-urls=http://127.0.0.1:{}", metricsPort_)})
+        args.push_back(arg);
+    }
     std::vector<char*> argv;
     for (auto& arg : args) argv.push_back(arg.data());
     argv.push_back(nullptr);
@@ -151,11 +222,7 @@ Expected<bool> EtcdServer::start(std::chrono::milliseconds readyTimeout) {
       // Child: only async-signal-safe calls until exec.
       ::prctl(PR_SET_PDEATHSIG, SIGKILL);
       if (::getppid() != parent) ::_exit(127);
-      int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-      if (fd >= 0) {
-        ::dup2(fd, STDOUT_FILENO);
-        ::dup2(fd, STDERR_FILENO);
-      }
+      outputTo(log.c_str());
       ::execv(argv[0], argv.data());
       ::_exit(127);
     }
@@ -180,7 +247,7 @@ Expected<bool> EtcdServer::start(std::chrono::milliseconds readyTimeout) {
                                readyTimeout.count(), tail));
     }
     if (!mayRepick) break;
-    pickPorts(clientPort_, peerPort_);
+    pickPorts(clientPort_, peerPort_, metricsPort_);
   }
   return Error(fmt::format("etcd test server: etcd exited during start-up; log:\n{}", logTail()));
 }

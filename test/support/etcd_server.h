@@ -11,6 +11,7 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <optional>
 #include <cstdlib>
 #include <cstring>
 #include <string>
@@ -30,6 +31,14 @@ inline bool etcdRequired() {
   return value && *value && std::strcmp(value, "0") != 0;
 }
 
+// Certificates for a TLS etcd, made with openssl in `directory` (ECDSA P-256, valid one day): a
+// CA; a server certificate for 127.0.0.1 / localhost and a client certificate, both signed by
+// it; and an unrelated CA (to show that a server it did not sign is refused).
+struct TestPki {
+  std::string caFile, serverCertFile, serverKeyFile, clientCertFile, clientKeyFile, otherCaFile;
+};
+Expected<TestPki> makeTestPki(const std::string& directory);
+
 class EtcdServer {
  public:
   EtcdServer();  // picks ports and a data dir; does not start (call start())
@@ -45,7 +54,11 @@ class EtcdServer {
   void kill();
   bool running() const { return pid_ > 0; }
 
-  std::string clientUrl() const;  // "http://127.0.0.1:PORT"
+  // Serve clients over TLS with `pki`'s server certificate and require client certificates
+  // signed by its CA (etcd's --client-cert-auth). Call before the first start().
+  void useTls(const TestPki& pki);
+
+  std::string clientUrl() const;  // "http://127.0.0.1:PORT" ("https://..." with TLS)
   std::string endpoint() const;   // "127.0.0.1:PORT"
   int clientPort() const { return clientPort_; }
   const std::string& dataDir() const { return dataDir_; }
@@ -58,6 +71,8 @@ class EtcdServer {
 
   int clientPort_ = 0;
   int peerPort_ = 0;
+  int metricsPort_ = 0;  // plain-HTTP /health while clients are served over TLS
+  std::optional<TestPki> tls_;
   std::string workDir_;  // holds data/ and etcd.log
   std::string dataDir_;
   pid_t pid_ = -1;

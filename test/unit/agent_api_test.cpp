@@ -422,12 +422,20 @@ TEST_F(CiliumdFlags, BadValuesAreUsageErrorsNamingTheFlag) {
   expectUsageError("--ipv4-pod-cidr 10.0.0.0/24 --prometheus-serve-addr 0.0.0.0:9962", {"--prometheus-serve-addr", "loopback"});
   expectUsageError("--ipv4-pod-cidr 10.0.0.0/24 --prometheus-serve-addr 192.168.1.1:9962", {"loopback"});
   expectUsageError("--ipv4-pod-cidr 10.0.0.0/24 --prometheus-serve-addr :9962", {"loopback"});
+  // etcd TLS files: unreadable, half a client identity, TLS files with a plain-HTTP endpoint.
+  expectUsageError("--ipv4-pod-cidr 10.0.0.0/24 --etcd-ca-file " + work_ + "/no-ca.pem", {"--etcd-ca-file", "no-ca.pem"});
+  std::ofstream(work_ + "/pem") << "-----BEGIN CERTIFICATE-----\n";
+  expectUsageError("--ipv4-pod-cidr 10.0.0.0/24 --etcd-cert-file " + work_ + "/pem", {"--etcd-key-file"});
+  expectUsageError("--ipv4-pod-cidr 10.0.0.0/24 --etcd-ca-file " + work_ + "/pem --etcd-endpoints http://127.0.0.1:2379",
+                   {"--etcd-endpoints", "https://"});
 }
 
 // Errors CLI11 finds itself (range checks, unknown flags, unreadable config files) are usage
 // errors too: the same exit status as the ones above.
 TEST_F(CiliumdFlags, ParserErrorsHaveTheUsageExitStatus) {
   expectUsageError("--ipv4-pod-cidr 10.0.0.0/24 --lease-ttl 1", {"--lease-ttl"});
+  expectUsageError("--ipv4-pod-cidr 10.0.0.0/24 --load-jobs 1000", {"--load-jobs"});
+  expectUsageError("--ipv4-pod-cidr 10.0.0.0/24 --load-jobs -1", {"--load-jobs"});
   expectUsageError("--ipv4-pod-cidr 10.0.0.0/24 --no-such-flag", {"--no-such-flag"});
   expectUsageError("--ipv4-pod-cidr 10.0.0.0/24 --config " + work_ + "/missing.toml", {"missing.toml"});
 }

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "test/support/agent_harness.h"
@@ -42,6 +43,12 @@ class AgentEndToEnd : public ::testing::Test {
     char directory[] = "/tmp/ciliumc-agent-e2e-XXXXXX";
     ASSERT_TRUE(::mkdtemp(directory));
     work_ = directory;
+    if (etcdOverTls()) {
+      auto pki = makeTestPki(work_ + "/pki");
+      ASSERT_TRUE(pki) << pki.error().message;
+      pki_ = *pki;
+      etcd_.useTls(*pki_);
+    }
     auto started = etcd_.start();
     ASSERT_TRUE(started) << started.error().message;
   }
@@ -61,11 +68,14 @@ class AgentEndToEnd : public ::testing::Test {
     node->stateDir = work_ + "/state-" + name;
     node->bpffs = bpffs_.path() + "/" + name;
     node->socket = work_ + "/" + name + ".sock";
-    node->arguments = {"--etcd-endpoints", etcd_.endpoint(), "--node-name", name,
+    node->arguments = {"--etcd-endpoints", etcd_.clientUrl(), "--node-name", name,
                        "--ipv4-pod-cidr", "10.231." + std::to_string(index) + ".0/24",
                        "--ipv6-pod-cidr", "fd00:231:" + std::to_string(index) + "::/112",
                        "--state-dir", node->stateDir, "--bpffs", node->bpffs,
                        "--node-netns", node->netns->path(), "--socket", node->socket, "--lease-ttl", "5"};
+    if (pki_)
+      node->arguments.insert(node->arguments.end(), {"--etcd-ca-file", pki_->caFile, "--etcd-cert-file", pki_->clientCertFile,
+                                                     "--etcd-key-file", pki_->clientKeyFile});
     node->arguments.insert(node->arguments.end(), extra.begin(), extra.end());
     node->agent = std::make_unique<AgentProcess>(CILIUMD_PATH, node->arguments, node->socket, work_ + "/" + name + ".log");
     nodes_.push_back(std::move(node));
@@ -129,8 +139,12 @@ class AgentEndToEnd : public ::testing::Test {
     return "";
   }
 
+  // Fixtures whose etcd serves TLS with client-certificate authentication (agents get the files).
+  virtual bool etcdOverTls() const { return false; }
+
   PrivateBpffs bpffs_;  // first member: unmounted last
   EtcdServer etcd_;
+  std::optional<TestPki> pki_;
   std::string work_;
   std::vector<std::unique_ptr<TestNode>> nodes_;
   int devices_ = 0;

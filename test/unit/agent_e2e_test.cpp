@@ -10,6 +10,7 @@
 #include <atomic>
 #include <thread>
 
+#include "agent/kvstore/etcd_client.h"
 #include "test/unit/agent_e2e_support.h"
 
 namespace ciliumc::testing {
@@ -309,6 +310,38 @@ TEST_F(AgentEndToEnd, KillNineKeepsTrafficFlowingAndARestartedAgentAdoptsItsStat
   // The restarted agent is fully functional.
   importPolicy(node, "shop", kPolicyV2);
   expectDelivered(flow(FlowKind::Tcp, client, web, 9090));
+}
+
+// Agents against an etcd that serves TLS and requires client certificates (--etcd-ca-file,
+// --etcd-cert-file, --etcd-key-file): identities, the policy and the ipcache all go through it,
+// and enforcement is what it is over plain HTTP.
+class AgentEndToEndOverTls : public AgentEndToEnd {
+ protected:
+  bool etcdOverTls() const override { return true; }
+};
+
+TEST_F(AgentEndToEndOverTls, IdentitiesPolicyAndIpcacheGoThroughTlsEtcd) {
+  TestNode& node = addNode("node-a", 1);
+  ASSERT_EQ(etcd_.clientUrl().rfind("https://", 0), 0u);
+  ASSERT_EQ(startNodeWith(node, kPolicyV1, {"client", "web"}), "");
+  ApiAnswer status = node.agent->api().get("/v1/status");
+  EXPECT_EQ(status.body["etcd"]["state"], "connected") << status.text;
+  const TrafficHost &client = node.hosts["client"], &web = node.hosts["web"];
+  expectDelivered(flow(FlowKind::Tcp, client, web, 8080));
+  expectBlocked(flow(FlowKind::Tcp, client, web, 9090));
+
+  // What the agent wrote is in etcd, readable with the client certificate.
+  agent::KvOptions kv;
+  kv.endpoints = {etcd_.clientUrl()};
+  kv.tls = {pki_->caFile, pki_->clientCertFile, pki_->clientKeyFile};
+  auto reader = agent::EtcdClient::connect(kv);
+  ASSERT_TRUE(reader.ok()) << reader.error().message;
+  auto identities = (*reader)->list("ciliumc/state/identities/v1/id/");
+  ASSERT_TRUE(identities.ok()) << identities.error().message;
+  EXPECT_GE(identities->kvs.size(), 2u) << "client and web have identities";
+  auto policies = (*reader)->list("ciliumc/state/policies/v1/");
+  ASSERT_TRUE(policies.ok());
+  EXPECT_EQ(policies->kvs.size(), 1u);
 }
 
 }  // namespace

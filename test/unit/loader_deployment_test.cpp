@@ -1,7 +1,10 @@
 // `ciliumc load` / `unload` building blocks: a compiled plan deployed into a private bpffs with
 // one endpoint attached to a veth in a temporary namespace, then removed again.
 #include <gtest/gtest.h>
+#include <bpf/bpf.h>
 #include <sys/stat.h>
+
+#include <set>
 
 #include "backend_bpf/codegen.h"
 #include "loader/deployment.h"
@@ -9,6 +12,7 @@
 #include "loader/netns_scope.h"
 #include "passes/pass_manager.h"
 #include "test/support/netns.h"
+#include "test/support/random_policy.h"
 #include "test/unit/ir_builders.h"
 #include "test/unit/loader_test_support.h"
 #include "test/unit/privileged.h"
@@ -98,6 +102,93 @@ TEST(LoaderDeploymentTest, DeployPinsAndAttachesThenUndeployRemovesEverything) {
   attachments = queryAttachments(*ifindex);
   ASSERT_TRUE(attachments.ok());
   EXPECT_TRUE(attachments->empty());
+}
+
+// Kernel ids of the maps a program uses.
+std::set<uint32_t> mapIdsOf(int programFd) {
+  uint32_t ids[64] = {};
+  bpf_prog_info info{};
+  info.nr_map_ids = 64;
+  info.map_ids = reinterpret_cast<uint64_t>(ids);
+  uint32_t length = sizeof(info);
+  if (bpf_obj_get_info_by_fd(programFd, &info, &length) != 0) return {};
+  return std::set<uint32_t>(ids, ids + std::min<uint32_t>(info.nr_map_ids, 64));
+}
+
+uint32_t pinnedMapId(const std::string& path) {
+  int fd = bpf_obj_get(path.c_str());
+  if (fd < 0) return 0;
+  bpf_map_info info{};
+  uint32_t length = sizeof(info);
+  uint32_t id = bpf_obj_get_info_by_fd(fd, &info, &length) == 0 ? info.id : 0;
+  ::close(fd);
+  return id;
+}
+
+// Loading on several threads deploys every endpoint, and every endpoint's programs use the
+// node maps and its own shape's maps — the ones the first object of the shape created and
+// filled — exactly as a one-thread deployment does.
+TEST(LoaderDeploymentTest, ParallelLoadingSharesTheMapsLikeSequentialLoading) {
+  CILIUMC_REQUIRE_BPF_OR_SKIP();
+  GeneratorOptions generator;
+  generator.endpoints = 40;
+  generator.maxPolicies = 8;
+  // The first generated scenario with several shapes (deterministic).
+  RandomScenario scenario;
+  PolicyIR ir;
+  std::optional<CompilePlan> found;
+  for (uint64_t seed = 1; seed <= 50 && !found; ++seed) {
+    scenario = generateScenario(seed, generator);
+    ir = resolvePolicy(scenario.policies, scenario.inventory, {});
+    auto planned = runPasses(ir, scenario.inventory);
+    ASSERT_TRUE(planned.ok()) << planned.error().message;
+    if (planned->plan.shapes.size() >= 4) found = std::move(planned->plan);
+  }
+  ASSERT_TRUE(found) << "no scenario with several shapes";
+  const CompilePlan& plan = *found;
+  auto codegen = BpfCodegen::create();
+  ASSERT_TRUE(codegen.ok()) << codegen.error().message;
+  auto object = (*codegen)->compilePlan(plan);
+  ASSERT_TRUE(object.ok()) << object.error().message;
+  ShapeObjectSource source = [&](uint32_t) -> Expected<std::vector<uint8_t>> { return *object; };
+
+  std::vector<uint32_t> recordOrder;
+  for (unsigned threads : {4u, 1u}) {
+    SCOPED_TRACE(::testing::Message() << threads << " load threads");
+    PrivateBpffs bpffs;
+    ASSERT_TRUE(bpffs.ok()) << bpffs.error();
+    DeployOptions options;
+    options.bpffs = bpffs.path();
+    options.loadThreads = threads;
+    auto deployed = deployPlan(plan, source, options);
+    ASSERT_TRUE(deployed.ok()) << deployed.error().message;
+    ASSERT_EQ(deployed->loads.size(), plan.endpoints.size());
+    std::vector<uint32_t> order;
+    for (const EndpointLoadRecord& record : deployed->loads) order.push_back(record.endpointId);
+    if (recordOrder.empty()) recordOrder = order;
+    EXPECT_EQ(order, recordOrder) << "the records' order does not depend on the thread count";
+    std::set<uint32_t> loadedIds(order.begin(), order.end());
+    EXPECT_EQ(loadedIds.size(), plan.endpoints.size());
+    EXPECT_EQ(deployed->shapeFills.size(), plan.shapes.size());
+    PinLayout pins(bpffs.path());
+    ASSERT_EQ(pins.pinnedEndpoints().size(), plan.endpoints.size());
+    uint32_t ipcache = pinnedMapId(pins.nodeMap("ciliumc_ipcache"));
+    ASSERT_NE(ipcache, 0u);
+    for (const EndpointPlan& endpoint : plan.endpoints) {
+      const std::string& shape = plan.shapes[endpoint.shape].key;
+      uint32_t verdicts = pinnedMapId(pins.shapeMap(shape, "ciliumc_verdict"));
+      ASSERT_NE(verdicts, 0u) << shape;
+      auto programs = openPinnedEndpoint(pins, endpoint.endpointId);
+      ASSERT_TRUE(programs.ok()) << programs.error().message;
+      std::set<uint32_t> used = mapIdsOf(programs->ingress.get());
+      used.merge(mapIdsOf(programs->egress.get()));
+      EXPECT_TRUE(used.count(ipcache)) << "endpoint " << endpoint.endpointId << " has its own ipcache";
+      EXPECT_TRUE(used.count(verdicts)) << "endpoint " << endpoint.endpointId << " does not use the maps of shape "
+                                        << shape;
+    }
+    auto removed = undeployEndpoints(pins, {}, /*allPinned=*/true);
+    ASSERT_TRUE(removed.ok()) << removed.error().message;
+  }
 }
 
 TEST(LoaderDeploymentTest, RefusesAPathThatIsNotBpffs) {

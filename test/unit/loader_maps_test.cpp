@@ -152,7 +152,7 @@ TEST(LoaderFillTest, ShapeMapsHoldThePlan) {
   auto object = loadFixture(maps, "fill", 1);
   ASSERT_TRUE(object.ok()) << object.error().message;
   ShapePlan shape = fixtureShape();
-  auto stats = fillShapeMaps(shape, {object->mapFd(kClassMap), object->mapFd(kVerdictMap), object->mapFd(kCidrMap)});
+  auto stats = fillShapeMaps(shape, {object->mapFd(kClassMap), object->mapFd(kVerdictMap), object->mapFd(kCidrMap), -1, {}});
   ASSERT_TRUE(stats.ok()) << stats.error().message;
   EXPECT_EQ(stats->verdictCells, 16u);
   EXPECT_EQ(stats->classSlots, CILIUMC_CLASS_SLOTS);
@@ -172,7 +172,7 @@ TEST(LoaderFillTest, ShapeMapsHoldThePlan) {
 
   // A refill after identity churn replaces the old classes.
   shape.identityClasses.erase(1001);
-  ASSERT_TRUE(fillShapeMaps(shape, {object->mapFd(kClassMap), object->mapFd(kVerdictMap), -1}).ok());
+  ASSERT_TRUE(fillShapeMaps(shape, {object->mapFd(kClassMap), object->mapFd(kVerdictMap), -1, -1, {}}).ok());
   ASSERT_EQ(bpf_map_lookup_elem(object->mapFd(kClassMap), &slotIndex, &slot), 0);
   EXPECT_EQ(slot.cls[1001 % 16][CILIUMC_INGRESS], 0);
 }
@@ -187,7 +187,7 @@ TEST(LoaderFillTest, CidrFillReplacesStalePrefixes) {
   ShapePlan shape = fixtureShape();
   shape.cidr = {CidrClassEntry{*IpPrefix::parse("192.0.2.0/24"), {1, 0}},
                 CidrClassEntry{*IpPrefix::parse("2001:db8::/32"), {2, 1}}};
-  ShapeMapFds fds{object->mapFd(kClassMap), object->mapFd(kVerdictMap), cidr};
+  ShapeMapFds fds{object->mapFd(kClassMap), object->mapFd(kVerdictMap), cidr, -1, {}};
   ASSERT_TRUE(fillShapeMaps(shape, fds).ok());
   // An LPM lookup with a full-length key finds the covering prefix.
   ciliumc_cidr_key probe = cidrKeyOf(*IpPrefix::parse("192.0.2.77/32"));
@@ -237,7 +237,7 @@ TEST(LoaderFillTest, LargeShapeFillIsBatched) {
   }
   shape.budget.classCapacity = kClasses;
   shape.budget.verdictEntries = 2 * kClasses * kPorts;
-  auto stats = fillShapeMaps(shape, {object->mapFd(kClassMap), object->mapFd(kVerdictMap), object->mapFd(kCidrMap)});
+  auto stats = fillShapeMaps(shape, {object->mapFd(kClassMap), object->mapFd(kVerdictMap), object->mapFd(kCidrMap), -1, {}});
   ASSERT_TRUE(stats.ok()) << stats.error().message;
   EXPECT_EQ(stats->verdictCells, 2 * kClasses * kPorts);
   EXPECT_EQ(stats->cidrEntries, kPrefixes);
