@@ -4,6 +4,7 @@
 #include <atomic>
 #include <optional>
 #include <set>
+#include <system_error>
 #include <thread>
 
 #include "loader/endpoint_config.h"
@@ -158,7 +159,13 @@ Status PlanLoader::loadAll(const std::vector<size_t>& endpointIndices, unsigned 
   };
   std::vector<std::thread> workers;
   unsigned count = std::min<unsigned>(threads, static_cast<unsigned>(rest.size()));
-  for (unsigned t = 1; t < count; ++t) workers.emplace_back(work);
+  for (unsigned t = 1; t < count; ++t) {
+    try {
+      workers.emplace_back(work);
+    } catch (const std::system_error&) {
+      break;  // no more threads to be had: the ones running (and this one) do the rest
+    }
+  }
   work();
   for (std::thread& worker : workers) worker.join();
 
