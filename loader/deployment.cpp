@@ -39,6 +39,7 @@ Expected<DeployReport> deployPlan(const CompilePlan& plan, ShapeObjectSource sou
   loaderOptions.pins = pins;
   loaderOptions.maxLoadedObjects = std::max<size_t>(plan.endpoints.size(), 1);
   loaderOptions.fullVerifierLog = options.fullVerifierLog;
+  loaderOptions.fillSharedMaps = options.fillSharedMaps;
   PlanLoader loader(plan, std::move(source), loaderOptions);
   DeployReport report;
   std::vector<size_t> indices;
@@ -60,9 +61,11 @@ Expected<DeployReport> deployPlan(const CompilePlan& plan, ShapeObjectSource sou
     }
   }
   // Shapes no pinned endpoint uses any more (after a policy change moved endpoints away).
-  auto removed = removeUnusedShapePins(pins);
-  if (!removed) return removed.error();
-  report.removedShapes = *removed;
+  if (options.sweepUnusedShapes) {
+    auto removed = removeUnusedShapePins(pins);
+    if (!removed) return removed.error();
+    report.removedShapes = *removed;
+  }
   report.loads = loader.records();
   for (const auto& [shape, fill] : loader.shapeFills()) report.shapeFills.emplace_back(plan.shapes[shape].key, fill);
   return report;

@@ -30,6 +30,12 @@ struct DeployOptions {
   // Threads loading endpoint objects (PlanLoader::loadAll); 0 = one per CPU, at most 8.
   // Pinning and attaching stay on the calling thread (devices are resolved in its namespace).
   unsigned loadThreads = 0;
+  // Adding endpoints of shapes that are deployed already (the agent's new endpoint of a loaded
+  // shape): their node and shape maps are pinned and filled, and no shape can have become unused,
+  // so neither the fills nor the sweep of unused shape pins (a look at every pinned endpoint)
+  // is needed. Both stay on by default.
+  bool fillSharedMaps = true;
+  bool sweepUnusedShapes = true;
 };
 
 struct DeployReport {

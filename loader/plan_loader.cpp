@@ -28,6 +28,7 @@ Expected<const std::vector<uint8_t>*> PlanLoader::shapeBytes(uint32_t shapeIndex
 }
 
 Status PlanLoader::fillAfterFirstLoad(const LoadedObject& object, uint32_t shapeIndex) {
+  if (!options_.fillSharedMaps) return success();
   if (!nodeFilled_) {
     int ipcache = object.mapFd(kIpcacheMap);
     if (ipcache < 0) return Error{"the object has no ciliumc_ipcache map"};

@@ -37,6 +37,9 @@ struct PlanLoaderOptions {
   size_t maxLoadedObjects = 1024;
   std::chrono::milliseconds loadBudget{std::chrono::minutes(5)};  // total time in bpf_object__load
   bool fullVerifierLog = false;
+  // false: the maps this loader shares (node maps, shape maps) are pinned and filled already —
+  // objects only reuse them, nothing is written into them.
+  bool fillSharedMaps = true;
 };
 
 struct EndpointLoadRecord {

@@ -238,6 +238,11 @@ Expected<bool> Datapath::addEndpoint(const PolicySet& policies, const LocalEndpo
   for (size_t i = 0; i < d.plan.endpoints.size() && i < d.inventory->endpoints.size(); ++i)
     d.plan.endpoints[i].endpoint = &d.inventory->endpoints[i];
 
+  // Its addresses in the node's ipcache before its programs run (peers classify its packets by
+  // them); the load below writes no shared map.
+  for (const IpAddress& ip : endpoint.ips)
+    if (auto written = upsertIp(ip, endpoint.identity); !written) return written.error();
+
   auto scope = enterNetns(options_.nodeNetns);
   if (!scope) return scope.error();
   auto ifindex = loader::interfaceIndex(endpoint.hostInterface);
@@ -246,6 +251,8 @@ Expected<bool> Datapath::addEndpoint(const PolicySet& policies, const LocalEndpo
   deploy.bpffs = options_.bpffs;
   deploy.loadThreads = options_.loadThreads;
   deploy.endpoints = {endpoint.id};
+  deploy.fillSharedMaps = false;  // the shape is loaded: its maps and the node's are filled
+  deploy.sweepUnusedShapes = false;
   deploy.attachments.push_back({endpoint.id, *ifindex, loader::AttachSide::Host});
   const std::vector<uint8_t>& bytes = d.object;
   auto loaded = loader::deployPlan(d.plan, [&bytes](uint32_t) -> Expected<std::vector<uint8_t>> { return bytes; }, deploy);

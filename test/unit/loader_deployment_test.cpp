@@ -27,17 +27,29 @@ bool exists(const std::string& path) {
   return ::stat(path.c_str(), &info) == 0;
 }
 
-TEST(LoaderDeploymentTest, DeployPinsAndAttachesThenUndeployRemovesEverything) {
-  CILIUMC_REQUIRE_BPF_OR_SKIP();
-  World world(sampleInventory(),
+// The sample inventory under one ingress rule for web, planned, with a code generator.
+class WebPolicyDeployment : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    CILIUMC_REQUIRE_BPF_OR_SKIP();
+    auto planned = runPasses(world.ir, world.inventory);
+    ASSERT_TRUE(planned.ok()) << planned.error().message;
+    plan = std::move(planned->plan);
+    auto created = BpfCodegen::create();
+    ASSERT_TRUE(created.ok()) << created.error().message;
+    codegen = std::move(*created);
+    source = [this](uint32_t shape) { return codegen->compileShape(plan.shapes[shape]); };
+  }
+
+  World world{sampleInventory(),
               {RuleBuilder("web-in", sel({"app=web"}), "x")
-                   .ingress(allow(std::vector<Peer>{selPeer({"app=client"})}, ports({"tcp/80"}), 10))});
-  auto planned = runPasses(world.ir, world.inventory);
-  ASSERT_TRUE(planned.ok()) << planned.error().message;
-  const CompilePlan& plan = planned->plan;
-  auto codegen = BpfCodegen::create();
-  ASSERT_TRUE(codegen.ok()) << codegen.error().message;
-  ShapeObjectSource source = [&](uint32_t shape) { return (*codegen)->compileShape(plan.shapes[shape]); };
+                   .ingress(allow(std::vector<Peer>{selPeer({"app=client"})}, ports({"tcp/80"}), 10))}};
+  CompilePlan plan;
+  std::unique_ptr<BpfCodegen> codegen;
+  ShapeObjectSource source;
+};
+
+TEST_F(WebPolicyDeployment, DeployPinsAndAttachesThenUndeployRemovesEverything) {
 
   PrivateBpffs bpffs;
   ASSERT_TRUE(bpffs.ok()) << bpffs.error();
@@ -189,6 +201,47 @@ TEST(LoaderDeploymentTest, ParallelLoadingSharesTheMapsLikeSequentialLoading) {
     auto removed = undeployEndpoints(pins, {}, /*allPinned=*/true);
     ASSERT_TRUE(removed.ok()) << removed.error().message;
   }
+}
+
+// Adding an endpoint to a deployed plan with fillSharedMaps = false writes nothing into the
+// shared maps (an ipcache entry deleted behind its back stays deleted) yet the endpoint uses
+// them; a default deployment fills them again.
+TEST_F(WebPolicyDeployment, AddingAnEndpointWithoutFillsLeavesTheSharedMapsAlone) {
+  ASSERT_GE(plan.endpoints.size(), 2u);
+  ASSERT_FALSE(plan.ipcache.empty());
+  PrivateBpffs bpffs;
+  ASSERT_TRUE(bpffs.ok()) << bpffs.error();
+  PinLayout pins(bpffs.path());
+
+  DeployOptions all;
+  all.bpffs = bpffs.path();
+  all.endpoints = {plan.endpoints[1].endpointId};
+  ASSERT_TRUE(deployPlan(plan, source, all).ok());
+  UniqueFd ipcache(bpf_obj_get(pins.nodeMap("ciliumc_ipcache").c_str()));
+  ASSERT_TRUE(ipcache.valid());
+  ciliumc_ipcache_key key = ipcacheKeyOf(plan.ipcache.front().ip);
+  ASSERT_EQ(bpf_map_delete_elem(ipcache.get(), &key), 0);
+
+  DeployOptions adding;
+  adding.bpffs = bpffs.path();
+  adding.endpoints = {plan.endpoints[0].endpointId};
+  adding.fillSharedMaps = false;
+  adding.sweepUnusedShapes = false;
+  auto added = deployPlan(plan, source, adding);
+  ASSERT_TRUE(added.ok()) << added.error().message;
+  EXPECT_EQ(added->loads.size(), 1u);
+  EXPECT_TRUE(added->shapeFills.empty());
+  ciliumc_ipcache_value value{};
+  EXPECT_NE(bpf_map_lookup_elem(ipcache.get(), &key, &value), 0) << "the ipcache was written";
+  auto programs = openPinnedEndpoint(pins, plan.endpoints[0].endpointId);
+  ASSERT_TRUE(programs.ok()) << programs.error().message;
+  std::set<uint32_t> used = mapIdsOf(programs->ingress.get());
+  EXPECT_TRUE(used.count(pinnedMapId(pins.nodeMap("ciliumc_ipcache")))) << "the endpoint has its own ipcache";
+
+  all.endpoints = {};
+  ASSERT_TRUE(deployPlan(plan, source, all).ok());
+  EXPECT_EQ(bpf_map_lookup_elem(ipcache.get(), &key, &value), 0) << "a default deployment fills the ipcache";
+  ASSERT_TRUE(undeployEndpoints(pins, {}, /*allPinned=*/true).ok());
 }
 
 TEST(LoaderDeploymentTest, RefusesAPathThatIsNotBpffs) {
