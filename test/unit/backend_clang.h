@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "test/support/temporary_directory.h"
+
 namespace ciliumc::testing {
 
 struct ClangResult {
@@ -16,21 +18,6 @@ struct ClangResult {
   std::vector<uint8_t> output;  // the file it wrote
 };
 
-// A scratch directory removed on destruction.
-class ScratchDirectory {
- public:
-  ScratchDirectory() {
-    char pattern[] = "/tmp/ciliumc-backend-XXXXXX";
-    if (mkdtemp(pattern)) path_ = pattern;
-  }
-  ~ScratchDirectory() {
-    if (!path_.empty()) std::filesystem::remove_all(path_);
-  }
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
 
 // Runs `clang-19 <flags> source.c -o <output>` on `source` inside `directory`.
 inline ClangResult runClang(const std::filesystem::path& directory, const std::string& source,

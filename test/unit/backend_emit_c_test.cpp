@@ -33,7 +33,7 @@ class BackendEmitC : public ::testing::Test {
     return result.output;
   }
 
-  testing::ScratchDirectory scratch_;
+  testing::TemporaryDirectory scratch_{"ciliumc-backend"};
 };
 
 std::vector<ShapePlan> shapes() {

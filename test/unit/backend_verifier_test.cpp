@@ -86,7 +86,7 @@ TEST(BackendVerifier, AcceptsTheEmittedCCompiledByClang) {
   for (const ShapePlan& shape : {testing::smallShape(), makeShape(global, tcpRanges(64, 7), 8)}) {
     auto source = emitC(shape);
     ASSERT_TRUE(source) << source.error().message;
-    testing::ScratchDirectory scratch;
+    testing::TemporaryDirectory scratch("ciliumc-backend");
     testing::ClangResult object = testing::runClang(scratch.path(), *source, "-O2 -g -target bpf -c", "shape.o");
     ASSERT_EQ(object.status, 0) << object.diagnostics;
     Loaded loaded = load(object.output);

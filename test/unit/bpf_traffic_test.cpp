@@ -61,6 +61,7 @@
 #include "passes/pass_manager.h"
 #include "runtime/ciliumc_abi.h"
 #include "test/support/netns.h"
+#include "test/support/temporary_directory.h"
 #include "test/support/traffic.h"
 #include "test/unit/loader_test_support.h"
 #include "test/unit/privileged.h"
@@ -142,30 +143,6 @@ policy server {
 
 // ---- compiling through the real front end ------------------------------------------------------
 
-// A temporary directory removed with everything in it.
-class TemporaryDirectory {
- public:
-  TemporaryDirectory() {
-    char pattern[] = "/tmp/ciliumc-traffic-XXXXXX";
-    if (::mkdtemp(pattern)) path_ = pattern;
-  }
-  ~TemporaryDirectory() {
-    std::error_code ignored;
-    if (!path_.empty()) std::filesystem::remove_all(path_, ignored);
-  }
-  TemporaryDirectory(const TemporaryDirectory&) = delete;
-  TemporaryDirectory& operator=(const TemporaryDirectory&) = delete;
-  bool ok() const { return !path_.empty(); }
-  std::string write(const std::string& name, const std::string& text) const {
-    std::string file = path_ + "/" + name;
-    std::ofstream(file) << text;
-    return file;
-  }
-
- private:
-  std::string path_;
-};
-
 // A compiled policy: the plan points into the inventory, so both live here together.
 struct CompiledPolicy {
   std::unique_ptr<Inventory> inventory;
@@ -191,7 +168,7 @@ std::string renderedDiagnostics(const DiagnosticEngine& diags) {
 }
 
 Expected<CompiledPolicy> compilePolicy(const std::string& policyText) {
-  TemporaryDirectory directory;
+  testing::TemporaryDirectory directory("ciliumc-traffic");
   if (!directory.ok()) return Error{"mkdtemp failed"};
   std::string policyFile = directory.write("traffic.policy", policyText);
   std::string inventoryFile = directory.write("inventory.yaml", inventoryText());

@@ -11,9 +11,12 @@
 #include <thread>
 
 #include "agent/ipam/ipam.h"
+#include "test/support/temporary_directory.h"
 
 namespace ciliumc {
 namespace {
+
+using testing::TemporaryDirectory;
 
 IpPrefix prefix(const char* text) {
   auto parsed = IpPrefix::parse(text);
@@ -40,18 +43,6 @@ std::string allocated(Ipam& ipam, IpFamily family, const std::string& owner) {
   return address.ok() ? address->toString() : "";
 }
 
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "ipam-test-XXXXXX").string();
-    path_ = ::mkdtemp(pattern.data());
-  }
-  ~TempDir() { std::filesystem::remove_all(path_); }
-  std::filesystem::path file(const char* name) const { return path_ / name; }
-
- private:
-  std::filesystem::path path_;
-};
 
 std::string readFile(const std::filesystem::path& path) {
   std::ifstream in(path);
@@ -179,7 +170,7 @@ TEST(IpamPool, Ipv4LargePoolCrossesOctets) {
 }
 
 TEST(IpamPersistence, RestoresAllocationsFromTheStateFile) {
-  TempDir dir;
+  TemporaryDirectory dir("ipam-test");
   auto path = dir.file("ipam.json");
   {
     auto ipam = openOrDie(prefix("10.0.0.0/24"), prefix("fd00::/112"), path);
@@ -203,7 +194,7 @@ TEST(IpamPersistence, RestoresAllocationsFromTheStateFile) {
 }
 
 TEST(IpamPersistence, PrefixChangeAgainstTheSavedStateIsAnError) {
-  TempDir dir;
+  TemporaryDirectory dir("ipam-test");
   auto path = dir.file("ipam.json");
   { openOrDie(prefix("10.0.0.0/24"), std::nullopt, path); }
   auto changed = Ipam::open(prefix("10.0.1.0/24"), std::nullopt, path);
@@ -217,7 +208,7 @@ TEST(IpamPersistence, PrefixChangeAgainstTheSavedStateIsAnError) {
 }
 
 TEST(IpamPersistence, CorruptStateFilesAreClearErrors) {
-  TempDir dir;
+  TemporaryDirectory dir("ipam-test");
   auto path = dir.file("ipam.json");
   const std::pair<std::string, std::string> cases[] = {
       {"{not json", "not valid JSON"},
@@ -252,7 +243,7 @@ TEST(IpamPersistence, UnwritableStateDirectoryIsReportedAtOpen) {
 }
 
 TEST(IpamConcurrency, ThreadsGetDistinctAddresses) {
-  TempDir dir;
+  TemporaryDirectory dir("ipam-test");
   auto ipam = openOrDie(prefix("10.0.0.0/22"), prefix("fd00::/112"), dir.file("ipam.json"));
   constexpr int kThreads = 8, kPerThread = 20;
   std::vector<std::vector<std::string>> results(kThreads);

@@ -3,12 +3,11 @@
 // (no client certificate, a server from another CA, plain HTTP), and that bad TLS options are
 // clear errors naming the file or the endpoint.
 #include <gtest/gtest.h>
-#include <stdlib.h>
 
 #include <atomic>
-#include <filesystem>
 #include <fstream>
 
+#include "test/support/temporary_directory.h"
 #include "test/unit/kvstore_test_support.h"
 
 namespace ciliumc::testing {
@@ -18,19 +17,14 @@ class KvTlsTest : public ::testing::Test {
  protected:
   void SetUp() override {
     CILIUMC_REQUIRE_ETCD_OR_SKIP();
-    char pattern[] = "/tmp/ciliumc-pki-XXXXXX";
-    ASSERT_NE(::mkdtemp(pattern), nullptr);
-    directory_ = pattern;
+    ASSERT_TRUE(pkiDirectory_.ok());
+    directory_ = pkiDirectory_.path().string();
     auto made = makeTestPki(directory_);
     ASSERT_TRUE(made.ok()) << made.error().message;
     pki = *made;
     etcd.useTls(pki);
     auto started = etcd.start();
     ASSERT_TRUE(started.ok()) << started.error().message;
-  }
-  void TearDown() override {
-    std::error_code ignored;
-    if (!directory_.empty()) std::filesystem::remove_all(directory_, ignored);
   }
 
   agent::KvOptions options(agent::EtcdTlsFiles tls) const {
@@ -42,6 +36,7 @@ class KvTlsTest : public ::testing::Test {
   }
   agent::EtcdTlsFiles clientFiles() const { return {pki.caFile, pki.clientCertFile, pki.clientKeyFile}; }
 
+  TemporaryDirectory pkiDirectory_{"ciliumc-pki"};
   std::string directory_;
   TestPki pki;
   EtcdServer etcd;
